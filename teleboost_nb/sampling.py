@@ -18,8 +18,8 @@ from .backbone import VideoGenerator, check_videos
 # %% auto #0
 __all__ = ['SIGMA_FORMS', 'REDUCTIONS', 'MIN_STD', 'flow_interpolate', 'velocity_target', 'predict_x0', 'predict_noise',
            'shift_sigma', 'unshift_sigma', 'flow_grid', 'diffusers_grid', 'cfg_combine', 'guided_velocity',
-           'euler_step', 'sde_sigma', 'gaussian_logp', 'SDEStep', 'sde_step', 'transition_kl', 'SamplerConfig',
-           'make_grid', 'Rollout', 'initial_noise', 'ode_sample', 'sde_rollout', 'recompute_logprobs']
+           'euler_step', 'sde_sigma', 'gaussian_logp', 'SDEStep', 'sde_step', 'transition_std', 'transition_kl',
+           'SamplerConfig', 'make_grid', 'Rollout', 'initial_noise', 'ode_sample', 'sde_rollout', 'recompute_logprobs']
 
 # %% ../nbs/03_sampling.ipynb #de40f549
 def _bcast(s:Tensor|float, x:Tensor) -> Tensor:
@@ -163,7 +163,7 @@ def sde_step(x:Tensor, # latent x_t (B, C, T, h, w)
     dt = s - s_next
     sigma = sde_sigma(grid, t, form, level)
     mu = x32 - dt * (v32 + sigma ** 2 / (2 * s) * (x32 + (1 - s) * v32))
-    std = sigma * math.sqrt(dt)
+    std = transition_std(grid, t, form, level)
     if std == 0:
         if x_next is not None: raise ValueError("a deterministic step (level 0) has no log-probability to recompute")
         return SDEStep(mu, mu, 0.0, None)
@@ -171,6 +171,10 @@ def sde_step(x:Tensor, # latent x_t (B, C, T, h, w)
         xi = noise if noise is not None else torch.randn(mu.shape, generator=generator, dtype=torch.float32, device=mu.device)
         x_next = (mu + std * xi).detach()
     return SDEStep(x_next, mu, std, gaussian_logp(x_next, mu, std, reduction))
+
+def transition_std(grid:Tensor, t:int, form:str='dancegrpo', level:float=0.3) -> float:
+    "The std σ_t·√Δ_t of transition t (S2); 0 for a deterministic step."
+    return sde_sigma(grid, t, form, level) * math.sqrt(float(grid[t]) - float(grid[t + 1]))
 
 def transition_kl(mu_policy:Tensor, mu_ref:Tensor, std:float) -> Tensor:
     "KL between two Gaussian transitions sharing std: mean (μθ − μref)² / (2 std²) per sample (S5)."
