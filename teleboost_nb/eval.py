@@ -17,21 +17,22 @@ from scipy import ndimage, optimize, stats
 from .core import Config, cfield, InputError, atomic_write_text
 from .world import (WorldConfig, SceneSpec, ObjectSpec, COLOURS, PALETTE, SHAPES, sample_specs, prompt_from_spec,
                                 parse_prompt, render_batch, layout_batch, draw_layouts, segment_colours, colour_coverage, largest_component, score_scene, track_residual,
-                                make_splits, warp_frame)
-from .world import _law_paths, _bounce_y, _AREA_PER_R2, _coverage, _read  # the world's own laws, areas, reader
+                                make_splits, warp_frame, law_paths, bounce_y, AREA_PER_R2, shape_coverage, read_objects)
 
 # %% auto #0
-__all__ = ['TABLE1', 'CORRUPTIONS', 'HELD_OUT_KEYS', 'DIMENSIONS', 'GSBCounts', 'win_rate', 'preference', 'margin', 'GSBShares',
-           'shares_from_winrate_margin', 'smallest_counts', 'Estimate', 'sign_test', 'GSBResult', 'gsb_study',
-           'HeldOutConfig', 'prompted_area', 'track_jerk', 'consistency', 'shift_rows', 'background_mask',
-           'background_velocity_rows', 'background_scores', 'subject_descriptors', 'interpolation_smoothness',
-           'rerender', 'imaging_quality', 'corrupt_videos', 'HeldOutReport', 'held_out_report', 'as_world_videos',
+__all__ = ['TABLE1', 'CORRUPTIONS', 'VBENCH_QUALITY', 'VBENCH_SEMANTIC', 'HELD_OUT_KEYS', 'DIMENSIONS', 'GSBCounts', 'win_rate',
+           'preference', 'margin', 'GSBShares', 'shares_from_winrate_margin', 'smallest_counts', 'Estimate',
+           'sign_test', 'GSBResult', 'gsb_study', 'HeldOutConfig', 'prompted_area', 'track_jerk', 'consistency',
+           'shift_rows', 'background_mask', 'background_velocity_rows', 'background_scores', 'subject_descriptors',
+           'interpolation_smoothness', 'rerender', 'imaging_quality', 'corrupt_videos', 'aesthetic_terms',
+           'aesthetic_quality', 'vbench_total', 'vbench_scores', 'HeldOutReport', 'held_out_report', 'as_world_videos',
            'colour_only_score', 'judge_probs', 'self_agreement', 'JudgeConfig', 'HiddenFeatures', 'fit_restitution',
            'hidden_features', 'dimension_utilities', 'judge_utilities', 'judge_verdicts', 'fit_bradley_terry',
            'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'prompt_slices', 'SliceRow', 'slice_table',
            'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport', 'detect_hacking',
            'plot_hacking', 'world_for', 'default_sampler', 'sample_clips', 'CheckpointEval', 'plot_metrics',
-           'video_grid', 'evaluate_checkpoint', 'read_metrics', 'format_stage_table', 'compare_checkpoints', 'plot_gsb']
+           'video_grid', 'json_safe', 'evaluate_checkpoint', 'read_metrics', 'format_stage_table',
+           'compare_checkpoints', 'plot_gsb']
 
 # %% ../nbs/05_eval.ipynb #c2ca3734
 @dataclass(frozen=True)
@@ -182,10 +183,13 @@ class HeldOutConfig(Config):
     dilate:int = cfield(2, ge=0, doc="px of object mask dilation excluded from background measures")
     max_bg_speed:float = cfield(3.0, gt=0, doc="largest background speed (px/frame) searched for pan/fluid compensation")
     dynamic_frac:float = cfield(0.05, gt=0, doc="displacement (fraction of min(H, W)) that makes a clip dynamic")
+    frame_margin:float = cfield(0.05, gt=0, doc="aesthetic: border clearance (fraction of min(H, W)) that counts as well framed")
+    clutter_scale:float = cfield(0.05, gt=0, doc="aesthetic: stray-colour share of the frame that divides 'uncluttered' by e")
+    subject_area:tuple = cfield((0.02, 0.35), doc="aesthetic: subjects' share of the frame counted as sensible (lo, hi)")
 
 def prompted_area(obj:ObjectSpec, cfg:WorldConfig) -> float:
     "Area (px) of the prompted shape at the prompted size."
-    return _AREA_PER_R2[obj.shape] * cfg.radius[obj.size] ** 2
+    return AREA_PER_R2[obj.shape] * cfg.radius[obj.size] ** 2
 
 def track_jerk(track:np.ndarray, # centroid track (F, 2), NaN where absent
                obj:ObjectSpec, # the prompted object (its motion law)
@@ -197,13 +201,13 @@ def track_jerk(track:np.ndarray, # centroid track (F, 2), NaN where absent
     d2 = np.diff(np.asarray(track, np.float64), 2, axis=0)  # (F-2, 2)
     ok = np.isfinite(d2).all(1)
     if not ok.any(): return float('nan')
-    law = np.diff(_law_paths(obj, cfg), 2, axis=1)[:, ok]  # (K, n, 2)
+    law = np.diff(law_paths(obj, cfg), 2, axis=1)[:, ok]  # (K, n, 2)
     red = np.mean if reduce == 'mean' else np.max
     j = red(np.linalg.norm(d2[ok][None] - law, axis=-1), axis=1)
     if obj.motion != 'bounce': return float(j.min())
-    floor, y0 = cfg.height - 0.5 - cfg.radius[obj.size], _law_paths(obj, cfg)[j.argmin(), 0, 1]
+    floor, y0 = cfg.height - 0.5 - cfg.radius[obj.size], law_paths(obj, cfg)[j.argmin(), 0, 1]
     def jy(y):  # the bounce depends on its start height: refine the grid's best one
-        law = np.zeros((cfg.frames, 2)); law[:, 1] = _bounce_y(np.array([y]), floor, cfg)[0]
+        law = np.zeros((cfg.frames, 2)); law[:, 1] = bounce_y(np.array([y]), floor, cfg)[0]
         return float(red(np.linalg.norm(d2[ok] - np.diff(law, 2, axis=0)[ok], axis=-1)))
     res = optimize.minimize_scalar(jy, bounds=(y0 - 0.05, y0 + 0.05), method='bounded', options=dict(xatol=1e-10))
     return float(min(j.min(), res.fun))
@@ -356,7 +360,7 @@ def rerender(video:np.ndarray, # one clip (F, H, W, 3)
     "The clip redrawn from what was read in it: each object's colour, shape, size and track over a smoothed background."
     cfg = cfg or WorldConfig.tiny()
     v = np.asarray(video, np.float32)
-    if reads is None: reads = _read(v, cfg)[0]
+    if reads is None: reads = read_objects(v, cfg)[0]
     mask, _ = segment_colours(v, cfg)
     fg = ndimage.binary_dilation(mask, np.ones((1, 3, 3), bool), iterations=2)
     level = np.median(v[~fg], axis=0) if (~fg).any() else np.full(3, 0.08, np.float32)
@@ -369,7 +373,7 @@ def rerender(video:np.ndarray, # one clip (F, H, W, 3)
     tri = np.array([o.shape == 'triangle' for o in objs])
     tr[tri, :, 1] -= r[tri, None] / 3  # a triangle's centroid sits r/3 below its box centre
     tr = np.where(np.isfinite(tr), tr, -1e4)  # absent frames: drawn far outside
-    a = _coverage(np.array([SHAPES.index(o.shape) for o in objs]), tr[..., 0], tr[..., 1], r, *v.shape[1:3])
+    a = shape_coverage(np.array([SHAPES.index(o.shape) for o in objs]), tr[..., 0], tr[..., 1], r, *v.shape[1:3])
     for k, o in enumerate(objs):
         out = out + a[k][..., None] * (np.array(PALETTE[o.colour], np.float32) - out)
     return out
@@ -379,7 +383,7 @@ def imaging_quality(video:np.ndarray, cfg:WorldConfig|None=None, reads:list|None
     return 1.0 - float(np.abs(np.asarray(video, np.float32) - rerender(video, cfg, reads)).mean())
 
 # %% ../nbs/05_eval.ipynb #1facca5d
-CORRUPTIONS = ('noise', 'blur', 'flicker', 'jitter', 'freeze', 'flood', 'blobs', 'colour_drift')
+CORRUPTIONS = ('noise', 'blur', 'flicker', 'jitter', 'freeze', 'flood', 'blobs', 'colour_drift', 'edge')
 
 def corrupt_videos(specs:Sequence[SceneSpec], # the clips' specs
                    kind:str, # one of `CORRUPTIONS`
@@ -394,6 +398,10 @@ def corrupt_videos(specs:Sequence[SceneSpec], # the clips' specs
     rng = np.random.default_rng([seed, CORRUPTIONS.index(kind)])
     if kind == 'jitter':  # positions wobble by `strength` px
         for l in lays: l.paths = l.paths + strength * rng.normal(size=l.paths.shape)
+    if kind == 'edge':  # every object slides `strength` px towards its nearer side border (and past it)
+        for l in lays:
+            side = np.where(l.paths[..., :1, 0].mean(-1, keepdims=True) < cfg.width / 2, -1.0, 1.0)  # (n, 1)
+            l.paths = l.paths.copy(); l.paths[..., 0] += side * strength
     v = draw_layouts(lays, cfg)
     B, F_, H, W, _ = v.shape
     if kind == 'noise': v = v + strength * rng.normal(size=v.shape).astype(np.float32)
@@ -429,7 +437,65 @@ def corrupt_videos(specs:Sequence[SceneSpec], # the clips' specs
             v[i] = np.where(paint[..., None], col, v[i])
     return np.clip(v, 0, 1).astype(np.float32)
 
+# %% ../nbs/05_eval.ipynb #8157b445
+def aesthetic_terms(video:np.ndarray, # one clip (F, H, W, 3)
+                    spec:SceneSpec, # its prompt's spec (the subjects' colours)
+                    cfg:WorldConfig|None=None,
+                    hc:HeldOutConfig|None=None,
+                    label:np.ndarray|None=None, # palette labels (F, H, W), if already computed
+                   ) -> dict[str, float]:
+    "The composition terms in [0, 1] of one clip: framing, uncluttered and subject area."
+    cfg, hc = cfg or WorldConfig.tiny(), hc or HeldOutConfig()
+    if label is None: label = segment_colours(video, cfg)[1]
+    F_, H, W = label.shape
+    subj = np.zeros((F_, H, W), bool); framing = []
+    for o in spec.objects:
+        ci, fr = COLOURS.index(o.colour), []
+        for t in range(F_):
+            comp = largest_component(label[t] == ci)
+            if comp.sum() < cfg.min_area: fr.append(0.0); continue
+            subj[t] |= comp
+            ys, xs = np.nonzero(comp)
+            gap = min(xs.min(), ys.min(), W - 1 - xs.max(), H - 1 - ys.max())
+            fr.append(min(1.0, gap / (hc.frame_margin * min(H, W))))
+        framing.append(float(np.mean(fr)))
+    stray = (label >= 0) & ~ndimage.binary_dilation(subj, np.ones((1, 3, 3), bool))
+    a, (lo, hi) = float(subj.mean()), hc.subject_area
+    return dict(framing=float(np.mean(framing)), uncluttered=math.exp(-float(stray.mean()) / hc.clutter_scale),
+                subject_area=min(1.0, a / lo) * min(1.0, hi / a) if a > 0 else 0.0)
+
+def aesthetic_quality(video:np.ndarray, spec:SceneSpec, cfg:WorldConfig|None=None, hc:HeldOutConfig|None=None,
+                      label:np.ndarray|None=None) -> float:
+    "The world's aesthetic-quality dimension: the mean of the composition terms (`aesthetic_terms`), 1 = well composed."
+    return float(np.mean(list(aesthetic_terms(video, spec, cfg, hc, label).values())))
+
 # %% ../nbs/05_eval.ipynb #2c1c8a02
+VBENCH_QUALITY = {  # world dimension -> VBench weight (VBench's `DIM_WEIGHT`: dynamic degree counts half)
+    'subject_consistency': 1.0, 'background_consistency': 1.0, 'temporal_flicker': 1.0, 'motion_smoothness': 1.0,
+    'dynamic_degree': 0.5, 'aesthetic_quality': 1.0, 'imaging_quality': 1.0}
+VBENCH_SEMANTIC = {  # world dimension -> weight; VBench's counterpart in the comment
+    'shape': 1.0,  # object class
+    'count': 1.0,  # multiple objects
+    'motion': 1.0,  # human action (motion type and direction)
+    'colour': 1.0,  # color
+    'camera': 1.0,  # temporal style (camera motion)
+    'size': 1.0, 'then': 1.0}  # world-only prompt attributes: size, the instruction step
+
+def vbench_total(quality:float, semantic:float) -> float:
+    "VBench's Total = (4·Quality + Semantic) / 5."
+    return (4 * quality + semantic) / 5
+
+def _weighted(summary:dict, weights:dict) -> float:
+    "Weighted mean of the dimensions of `summary` that are finite (NaN if none is)."
+    ok = {k: w for k, w in weights.items() if k in summary and summary[k] is not None and np.isfinite(summary[k])}
+    return float(sum(w * summary[k] for k, w in ok.items()) / sum(ok.values())) if ok else float('nan')
+
+def vbench_scores(summary:dict, # dimension means, as `HeldOutReport.summary` gives them
+                 ) -> dict[str, float]:
+    "VBench-style Quality (`VBENCH_QUALITY`), Semantic (`VBENCH_SEMANTIC`) and Total = (4·Quality + Semantic)/5, in [0, 1]."
+    q, s = _weighted(summary, VBENCH_QUALITY), _weighted(summary, VBENCH_SEMANTIC)
+    return {'vbench_quality': q, 'vbench_semantic': s, 'vbench_total': vbench_total(q, s)}
+
 @dataclass
 class HeldOutReport:
     "Held-out scores of a batch of clips, one entry per clip; NaN where a measure does not apply."
@@ -453,6 +519,7 @@ class HeldOutReport:
     dynamic:np.ndarray  # the object moves (1.0 / 0.0): the mean is the dynamic degree
     temporal_flicker:np.ndarray
     imaging_quality:np.ndarray
+    aesthetic_quality:np.ndarray  # composition: framing, no stray colour, sensible subject area
     attribute_score:np.ndarray  # the held-out score E
 
     def __len__(self) -> int: return len(self.colour)
@@ -462,11 +529,12 @@ class HeldOutReport:
         return HeldOutReport(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
     def summary(self) -> dict[str, float]:
-        "Mean of each measure over the clips where it applies (NaN if nowhere); `dynamic_degree` is the mean of `dynamic`."
+        "Mean of each measure over the clips where it applies (NaN if nowhere), `dynamic_degree` (the mean of `dynamic`), and `vbench_scores`."
         with np.errstate(all='ignore'):
             out = {f.name: (float(np.nanmean(a)) if np.isfinite(a := getattr(self, f.name).astype(float)).any() else float('nan'))
                    for f in fields(self)}
         out['dynamic_degree'] = out.pop('dynamic'); out['motion_adherence'] = out['motion']
+        out.update(vbench_scores(out))
         out['n_clips'] = len(self)
         return out
 
@@ -474,7 +542,7 @@ HELD_OUT_KEYS = tuple(f.name for f in fields(HeldOutReport))
 
 def _clip_scores(video:np.ndarray, spec:SceneSpec, cfg:WorldConfig, hc:HeldOutConfig) -> dict[str, float]:
     "Every held-out measure of one clip."
-    reads, n_read = _read(video, cfg)
+    reads, n_read = read_objects(video, cfg)
     sc = score_scene(video, spec, cfg)
     nan = float('nan')
     ratios, area_ok, jerks, subj, moved = [], [], [], [], []
@@ -506,6 +574,7 @@ def _clip_scores(video:np.ndarray, spec:SceneSpec, cfg:WorldConfig, hc:HeldOutCo
                 background_consistency=bc, motion_smoothness=(1 - min(1.0, jerk / hc.jerk_max)) if np.isfinite(jerk) else 0.0,
                 interpolation_smoothness=interpolation_smoothness(video, spec, cfg, u, label),
                 jerk=jerk, dynamic=float(any(moved)), temporal_flicker=fl, imaging_quality=imaging_quality(video, cfg, reads),
+                aesthetic_quality=aesthetic_quality(video, spec, cfg, hc, label),
                 attribute_score=float(np.mean(parts)))
 
 def held_out_report(videos:np.ndarray|torch.Tensor, # clips (B, F, H, W, 3) in [0, 1] (or a (B, F, 3, H, W) tensor)
@@ -601,12 +670,12 @@ def hidden_features(videos:np.ndarray|torch.Tensor, specs:Sequence[SceneSpec], c
     H, W = cfg.height, cfg.width
     rows = []
     for x, spec in zip(v, specs):
-        reads = {o.colour: o for o in _read(x, cfg)[0]}
+        reads = {o.colour: o for o in read_objects(x, cfg)[0]}
         frame, smooth, rest, tracks = [], [], [], []
         for o in spec.objects:
             m = reads.get(o.colour)
             if m is None: frame.append(0.0); smooth.append(0.0); rest.append(0.0 if o.motion == 'bounce' else 1.0); continue
-            r = math.sqrt(m.area / _AREA_PER_R2[m.shape or o.shape]) if np.isfinite(m.area) else cfg.radius[o.size]
+            r = math.sqrt(m.area / AREA_PER_R2[m.shape or o.shape]) if np.isfinite(m.area) else cfg.radius[o.size]
             cx, cy = m.track[:, 0], m.track[:, 1]
             marg = np.minimum.reduce([cx - r, cy - r, W - 1 - cx - r, H - 1 - cy - r]) + 0.5
             frame.append(float(np.nan_to_num(np.clip((marg + 1) / 2, 0, 1), nan=0.0).mean()))
@@ -884,9 +953,9 @@ def plot_metrics(summary:dict, path:str|Path|None=None, title:str=''):
     import matplotlib.pyplot as plt
     keys = [k for k in ('colour', 'shape', 'area_ok', 'count', 'motion', 'then', 'camera', 'subject_consistency',
                         'background_consistency', 'motion_smoothness', 'interpolation_smoothness', 'dynamic_degree', 'temporal_flicker',
-                        'imaging_quality', 'attribute_score', 'clean') if np.isfinite(summary.get(k, np.nan))]
+                        'imaging_quality', 'aesthetic_quality', 'vbench_total', 'attribute_score', 'clean') if np.isfinite(summary.get(k, np.nan))]
     fig, ax = plt.subplots(figsize=(6, 2.4))
-    ax.bar(range(len(keys)), [summary[k] for k in keys], color=['C0'] * (len(keys) - 2) + ['C2', 'C3'])
+    ax.bar(range(len(keys)), [summary[k] for k in keys], color=['C2' if k in ('attribute_score', 'vbench_total') else 'C3' if k == 'clean' else 'C0' for k in keys])
     ax.set_xticks(range(len(keys))); ax.set_xticklabels(keys, rotation=60, ha='right', fontsize=7); ax.set_ylim(0, 1.05)
     ax.set_title(title or 'held-out evaluators', fontsize=9); fig.tight_layout()
     if path: fig.savefig(path, dpi=110); plt.close(fig)
@@ -905,14 +974,15 @@ def video_grid(videos:np.ndarray, # clips (B, F, H, W, 3)
         out[:, r * (H + pad):r * (H + pad) + H, c * (W + pad):c * (W + pad) + W] = v[i]
     return out
 
-def _json_safe(x):
-    "NaN and inf as None, numpy scalars as Python ones."
-    if isinstance(x, dict): return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [_json_safe(v) for v in x]
+def json_safe(x):
+    "`x` as plain JSON data: NaN and inf as None, numpy scalars and arrays as Python numbers and lists (dicts and lists recursively)."
+    if isinstance(x, dict): return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [json_safe(v) for v in x]
     if isinstance(x, (np.floating, float)): return float(x) if np.isfinite(x) else None
     if isinstance(x, np.integer): return int(x)
-    if isinstance(x, np.ndarray): return _json_safe(x.tolist())
+    if isinstance(x, np.ndarray): return json_safe(x.tolist())
     return x
+
 
 def evaluate_checkpoint(gen, # a `VideoGenerator`
                         out_dir:str|Path|None, # where metrics.json, metrics.png and samples.png go (None: nowhere)
@@ -949,22 +1019,24 @@ def evaluate_checkpoint(gen, # a `VideoGenerator`
         from teleboost_nb.world import write_video
         paths['samples.gif'] = write_video(out/'samples.gif', video_grid(vids[:max(n_grid, 16)]), fps=world.fps)
         paths['metrics.json'] = out/'metrics.json'
-        doc = {'summary': summary, 'slices': [asdict(r) for r in slices], 'n': n, 'seed': seed, 'split': split,
+        doc = {'summary': summary, 'vbench_groups': {'quality': VBENCH_QUALITY, 'semantic': VBENCH_SEMANTIC, 'total': '(4*quality + semantic)/5'},
+               'slices': [asdict(r) for r in slices], 'n': n, 'seed': seed, 'split': split,
                'sampler': (sampler or default_sampler()).to_dict(), 'world': {'frames': world.frames, 'height': world.height, 'width': world.width},
                'per_clip': {'prompts': prompts, **{k: getattr(rep, k) for k in HELD_OUT_KEYS}}}
-        atomic_write_text(paths['metrics.json'], json.dumps(_json_safe(doc), indent=1))
+        atomic_write_text(paths['metrics.json'], json.dumps(json_safe(doc), indent=1))
     return CheckpointEval(rep, fails, slices, prompts, summary, paths)
 
 def read_metrics(path:str|Path) -> tuple[dict, HeldOutReport, list[str]]:
     "The summary, the per-clip `HeldOutReport` and the prompts from a metrics.json written by `evaluate_checkpoint`."
     d = json.loads(Path(path).read_text())
     pc = d['per_clip']
-    rep = HeldOutReport(**{k: np.array([np.nan if x is None else x for x in pc[k]], np.float64) for k in HELD_OUT_KEYS})
+    nan = [None] * len(pc['prompts'])  # a measure added after the file was written reads as NaN
+    rep = HeldOutReport(**{k: np.array([np.nan if x is None else x for x in pc.get(k, nan)], np.float64) for k in HELD_OUT_KEYS})
     return d['summary'], rep, list(pc['prompts'])
 
 def format_stage_table(summaries:dict, # stage name -> `CheckpointEval.summary` (or metrics.json's 'summary')
                        keys:Sequence[str]=('attribute_score', 'colour', 'shape', 'area_ok', 'count', 'motion', 'track_error',
-                                           'motion_smoothness', 'temporal_flicker', 'imaging_quality', 'clean'),
+                                           'motion_smoothness', 'temporal_flicker', 'imaging_quality', 'aesthetic_quality', 'vbench_total', 'clean'),
                       ) -> str:
     "A markdown table of held-out measures, one row per stage."
     rows = ["| stage | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
@@ -985,7 +1057,7 @@ def compare_checkpoints(gen_a, # ours
     study = gsb_compare(va, vb, specs, world, jc, raters, n_boot, seed)
     if out_dir is not None:
         out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out/'gsb.json', json.dumps(_json_safe(study.to_json()), indent=1))
+        atomic_write_text(out/'gsb.json', json.dumps(json_safe(study.to_json()), indent=1))
         plot_gsb(study, out/'gsb.png')
     return study
 

@@ -18,11 +18,13 @@ from .backbone import load_generator
 from .sampling import SamplerConfig
 from .eval import evaluate_checkpoint, compare_checkpoints, format_stage_table
 from .grpo import GRPOConfig, train_grpo, grpo_summary
+from .dpo import DPOConfig, train_dpo
 from .stage0 import (PretrainConfig, pretrain, generate, evaluate_generator, load_base_model, base_model_table,
                                  format_table, sample_grid, FIXED_PROMPTS)
 
 # %% auto #0
-__all__ = ['RunConfig', 'run_pipeline', 'cmd_sample', 'cmd_eval', 'cmd_pretrain', 'cmd_grpo', 'cmd_run', 'build_parser', 'main']
+__all__ = ['RunConfig', 'run_pipeline', 'cmd_sample', 'cmd_eval', 'cmd_pretrain', 'cmd_grpo', 'cmd_dpo', 'cmd_run',
+           'build_parser', 'main']
 
 # %% ../nbs/14_pipeline.ipynb #e0052fb9
 @dataclass
@@ -40,6 +42,8 @@ class RunConfig(Config):
     grpo:bool = cfield(True, doc="run Stage II (GRPO) on the base model")
     grpo_iterations:int = cfield(24, ge=1, doc="GRPO iterations")
     grpo_config:str = cfield('', doc="GRPOConfig YAML for Stage II ('' = defaults; `grpo_iterations` still applies)")
+    dpo:bool = cfield(True, doc="run Stage III (Diffusion-DPO) on the last stage's model, with it as the frozen reference")
+    dpo_config:str = cfield('', doc="DPOConfig YAML for Stage III ('' = defaults)")
 
     def sampler(self) -> SamplerConfig:
         "The evaluation sampler."
@@ -83,6 +87,17 @@ def run_pipeline(cfg:RunConfig, # settings
         report += ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
                    "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "",
                    gsb.table(), ""]
+    if cfg.dpo:
+        dc = DPOConfig.from_yaml(cfg.dpo_config) if cfg.dpo_config else DPOConfig()
+        start = out/'grpo'/'checkpoint' if cfg.grpo else (init or None)
+        dr = train_dpo(dc.replace(eval_clips=0), init=start, ref=start, out=out/'dpo', show_progress=show_progress)
+        prev = out/'eval'/('grpo' if cfg.grpo else 'stage0')/'metrics.json'
+        ev['dpo'] = evaluate_checkpoint(dr.generator, out/'eval'/'dpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(), previous=prev)
+        ref_gen = load_generator(start) if start else gen
+        gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
+        metrics['dpo'] = dict(heldout=ev['dpo'].summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint'))
+        report += ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
+                   "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""]
     report += ["## Held-out evaluators per stage (test split)", "", format_stage_table({k: e.summary for k, e in ev.items()}), ""]
     for k, e in ev.items(): report += _stage_report(k, e, out)
     metrics['seconds'] = time.time() - t0
@@ -136,6 +151,14 @@ def cmd_grpo(args) -> int:
     print(json.dumps(grpo_summary(res), indent=1)); print(f"wrote {Path(res.out)/'checkpoint'} and {Path(res.out)/'metrics.json'}")
     return 0
 
+def cmd_dpo(args) -> int:
+    "teleboost dpo: Stage III from a checkpoint against a frozen reference (or resume a killed run)."
+    if not args.out: raise ConfigError("teleboost dpo needs --out DIR")
+    cfg = _load_cfg(DPOConfig, args.config, args.set)
+    res = train_dpo(cfg, init=args.init, ref=args.ref, out=args.out, resume=args.resume)
+    print(f"wrote {Path(args.out)/'checkpoint'} and {Path(args.out)/'metrics.json'}")
+    return 0
+
 def cmd_run(args) -> int:
     "teleboost run: the whole stack on the embedded default."
     cfg = _load_cfg(RunConfig, args.config, args.set)
@@ -173,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="override config fields")
     g.add_argument('--resume', default=None, metavar='DIR', help="continue the killed run in DIR")
     g.set_defaults(func=cmd_grpo)
+    d = sub.add_parser('dpo', help="Stage III: Diffusion-DPO against a frozen reference, with evaluation and resumable checkpoints")
+    d.add_argument('--init', default=None, help="generator checkpoint to start from (default: the shipped base model)")
+    d.add_argument('--ref', default=None, help="frozen reference checkpoint (default: a copy of --init)")
+    d.add_argument('--out', default=None, help="run folder"); d.add_argument('--config', default=None, help="DPOConfig YAML")
+    d.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="override config fields")
+    d.add_argument('--resume', action='store_true', help="continue the run in --out from its last state")
+    d.set_defaults(func=cmd_dpo)
     r = sub.add_parser('run', help="run the stack on the embedded default and write a report")
     r.add_argument('--out', default='runs/default'); r.add_argument('--config', default=None, help="RunConfig YAML")
     r.add_argument('--preset', default=None); r.add_argument('--pretrain', action='store_true', help="pretrain Stage 0 instead of loading the shipped base")

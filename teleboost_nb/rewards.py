@@ -42,8 +42,8 @@ class RewardError(TeleBoostError, RuntimeError):
 @dataclass(frozen=True)
 class InputSpec:
     "What a reward model consumes: frame policy, size, pixel range, normalisation, channel order, minimum frames."
-    frames:Literal['all', 'n_uniform', 'sample_fps', 'stride'] = 'all' # which frames the model sees
-    n_frames:int|None = None # frame count for 'n_uniform' and 'stride' (VideoCLIP-XL: 8)
+    frames:Literal['all', 'n_uniform', 'sample_fps', 'stride', 'fps_uniform'] = 'all' # which frames the model sees
+    n_frames:int|None = None # frame count for 'n_uniform' and 'stride' (VideoCLIP-XL: 8); the fewest for 'fps_uniform' (Qwen: 4)
     target_fps:float|None = None # for 'sample_fps': t_k = k/target_fps
     size:tuple[int, int]|None = None # (H, W) the model wants; None keeps the input size
     value_range:Literal['unit', 'byte', 'signed'] = 'unit' # what the model wants: [0,1], [0,255] or [-1,1]
@@ -52,6 +52,7 @@ class InputSpec:
     channel_order:Literal['RGB', 'BGR'] = 'RGB'
     min_frames:int = 1 # fewest input frames the reward can use
     min_fps:float|None = None # lowest fps it can use (the flash rule needs 8)
+    max_frames:int|None = None # 'fps_uniform': the most frames (Qwen: 768)
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
@@ -108,6 +109,12 @@ def frame_indices(F_:int, # frames in the clip
         n = spec.n_frames
         idx = list(range(0, F_, max(1, F_ // n)))[:n]
         return idx + [idx[-1]] * (n - len(idx))
+    if spec.frames == 'fps_uniform':  # qwen_vl_utils.smart_nframes, then linspace
+        lo = 2 * math.ceil((spec.n_frames or 2) / 2)
+        hi = 2 * (min(spec.max_frames or F_, F_) // 2)
+        n = 2 * int(min(max(F_ / fps * spec.target_fps, lo), hi, F_) // 2)
+        if n < 2: raise InputError(f"frame policy 'fps_uniform' needs at least 2 frames, got F={F_}")
+        return [int(i) for i in np.round(np.linspace(0, F_ - 1, n))]
     if spec.frames == 'sample_fps':
         dur = (F_ - 1) / fps
         n = int(math.floor(dur * spec.target_fps + 1e-9)) + 1
@@ -116,7 +123,7 @@ def frame_indices(F_:int, # frames in the clip
             i = min(F_ - 1, int(round(k / spec.target_fps * fps)))
             if not out or out[-1] != i: out.append(i)
         return out
-    raise ConfigError(f"unknown frame policy {spec.frames!r}; use 'all', 'n_uniform', 'sample_fps' or 'stride'")
+    raise ConfigError(f"unknown frame policy {spec.frames!r}; use 'all', 'n_uniform', 'sample_fps', 'stride' or 'fps_uniform'")
 
 def preprocess(videos:Tensor, # checked B×F×3×H×W in [0,1]
                fps:float, # their true fps
@@ -1013,7 +1020,10 @@ class VLMReward(Reward):
               'overall': (-math.inf, math.inf)}
     def __init__(self, path:str|Path, # local folder: Qwen2-VL model, tokenizer, reward_head.safetensors
                  sample_fps:float=2.0, # frames per second the model reads
-                 max_pixels:int=448 * 448, # per-frame pixel budget
+                 max_pixels:int=448 * 448, # per-frame pixel budget (VideoAlign's setting)
+                 min_pixels:int=56 * 56, # per-frame pixel floor (Qwen2-VL processor's default)
+                 min_frames:int=4, # fewest frames sampled (qwen_vl_utils' FPS_MIN_FRAMES)
+                 max_frames:int=768, # most frames sampled (qwen_vl_utils' FPS_MAX_FRAMES)
                  device:str='cpu'):
         from transformers import Qwen2VLForConditionalGeneration, AutoTokenizer
         p = _local_dir(path, 'VLMReward')
@@ -1024,27 +1034,33 @@ class VLMReward(Reward):
         self.mean, self.std = head.get('mean'), head.get('std')
         vc = self.model.config.vision_config
         self.patch, self.tp, self.merge = vc.patch_size, vc.temporal_patch_size, vc.spatial_merge_size
-        self.max_pixels, self.device = max_pixels, device
-        self.input_spec = InputSpec('sample_fps', target_fps=sample_fps, mean=CLIP_MEAN, std=CLIP_STD, min_frames=1)
+        self.max_pixels, self.min_pixels, self.device = max_pixels, min_pixels, device
+        self.input_spec = InputSpec('fps_uniform', n_frames=min_frames, target_fps=sample_fps, max_frames=max_frames, min_frames=2)
         c = self.model.config
         self.ids = (c.vision_start_token_id, c.video_token_id, c.vision_end_token_id)
 
     def frame_size(self, H:int, W:int) -> tuple[int, int]:
-        "The model's frame size: multiples of patch × merge, aspect kept, within `max_pixels`."
+        "The model's frame size (Qwen's smart_resize): multiples of patch × merge, aspect kept, within [`min_pixels`, `max_pixels`]."
         f = self.patch * self.merge
         h, w = max(f, round(H / f) * f), max(f, round(W / f) * f)
-        if h * w > self.max_pixels:  # Qwen's smart_resize: shrink, flooring to the grid
+        if h * w > self.max_pixels:  # shrink, flooring to the grid
             s = math.sqrt(H * W / self.max_pixels)
             h, w = max(f, math.floor(H / s / f) * f), max(f, math.floor(W / s / f) * f)
+        elif h * w < self.min_pixels:  # grow, ceiling to the grid
+            s = math.sqrt(self.min_pixels / (H * W))
+            h, w = math.ceil(H * s / f) * f, math.ceil(W * s / f) * f
         return h, w
 
     def patches(self, x:Tensor) -> tuple[Tensor, Tensor]:
-        "Qwen2-VL video patches (B·N, C·tp·p·p) and grid (B, 3) of normalised clips B×T×3×H×W."
+        "Qwen2-VL video patches (B·N, C·tp·p·p) and grid (B, 3) of sampled clips B×T×3×H×W in [0, 1]: resize, normalise, patchify."
         B, T, C, H, W = x.shape
         h, w = self.frame_size(H, W)
         if (h, w) != (H, W):
-            x = F.interpolate(x.flatten(0, 1), size=(h, w), mode='bicubic', align_corners=False).unflatten(0, (B, T))
-        if T % self.tp: x = torch.cat([x, x[:, -1:].expand(B, self.tp - T % self.tp, C, h, w)], 1)  # even frame count
+            x = F.interpolate(x.flatten(0, 1), size=(h, w), mode='bicubic', align_corners=False,
+                              antialias=True).unflatten(0, (B, T)).clamp(0, 1)
+        m_, s_ = (torch.tensor(t, dtype=x.dtype, device=x.device).view(3, 1, 1) for t in (CLIP_MEAN, CLIP_STD))
+        x = (x - m_) / s_  # [0,1] -> CLIP mean/std, once (the processor's uint8 / 255 step is already done)
+        if T % self.tp: x = torch.cat([x, x[:, -1:].expand(B, self.tp - T % self.tp, C, h, w)], 1)  # odd counts only if asked for
         gt, gh, gw, m, p = x.shape[1] // self.tp, h // self.patch, w // self.patch, self.merge, self.patch
         x = x.reshape(B, gt, self.tp, C, gh // m, m, p, gw // m, m, p)
         x = x.permute(0, 1, 4, 7, 5, 8, 3, 2, 6, 9).reshape(B * gt * gh * gw, C * self.tp * p * p)

@@ -23,15 +23,16 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['COLOURS', 'PALETTE', 'SHAPES', 'SIZES', 'TRANSLATIONS', 'MOTIONS', 'SPEEDS', 'BACKGROUNDS', 'BACKGROUND_LEVEL',
-           'CAMERAS', 'THENS', 'MAX_OBJECTS', 'DIRECTION', 'SPEED_WORD', 'VOCABULARY', 'REFUSED_TERMS', 'ObjectSpec',
-           'SceneSpec', 'WorldConfig', 'SceneLayout', 'object_displacement', 'layout_scene', 'layout_batch',
-           'background_velocity', 'draw_layouts', 'render_batch', 'render_scene', 'PromptError', 'object_phrase',
-           'prompt_from_spec', 'refused_terms', 'parse_prompt', 'WorldSplits', 'make_splits', 'sample_spec',
-           'sample_specs', 'segment_colours', 'colour_coverage', 'largest_component', 'shape_features',
-           'shape_from_features', 'shape_descriptor', 'size_from_area', 'MotionReading', 'centroid_track',
-           'classify_motion', 'ObjectReading', 'read_scene', 'count_objects', 'track_residual', 'SceneScore',
-           'score_scene', 'attribute_accuracy', 'reference_flow', 'warp_frame', 'FlashReport', 'luminance_changes',
-           'detect_flashes', 'VideoFileError', 'write_video', 'read_video', 'VideoFolderDataset']
+           'CAMERAS', 'THENS', 'MAX_OBJECTS', 'DIRECTION', 'SPEED_WORD', 'VOCABULARY', 'REFUSED_TERMS', 'AREA_PER_R2',
+           'ObjectSpec', 'SceneSpec', 'WorldConfig', 'bounce_y', 'SceneLayout', 'object_displacement', 'layout_scene',
+           'layout_batch', 'shape_coverage', 'background_velocity', 'draw_layouts', 'render_batch', 'render_scene',
+           'PromptError', 'object_phrase', 'prompt_from_spec', 'refused_terms', 'parse_prompt', 'WorldSplits',
+           'make_splits', 'sample_spec', 'sample_specs', 'segment_colours', 'colour_coverage', 'largest_component',
+           'shape_features', 'shape_from_features', 'shape_descriptor', 'size_from_area', 'MotionReading',
+           'centroid_track', 'classify_motion', 'ObjectReading', 'read_objects', 'read_scene', 'count_objects',
+           'law_paths', 'track_residual', 'SceneScore', 'score_scene', 'attribute_accuracy', 'reference_flow',
+           'warp_frame', 'FlashReport', 'luminance_changes', 'detect_flashes', 'VideoFileError', 'write_video',
+           'read_video', 'VideoFolderDataset']
 
 # %% ../nbs/01_world.ipynb #08dba4ff
 COLOURS = ('red', 'green', 'blue', 'yellow', 'purple', 'cyan')
@@ -228,7 +229,7 @@ class WorldConfig:
             if (H - 0.5 - r - y0 - 0.5 * self.gravity * (self.bounce_at * T) ** 2).min() < 0:
                 raise ValueError(f"with gravity {self.gravity:g} a bounce reaches the floor before "
                                  f"bounce_at={self.bounce_at}; lower gravity or bounce_at")
-            if _bounce_y(y0, H - 0.5 - r, self).min() < r - 0.5 - 1e-6:
+            if bounce_y(y0, H - 0.5 - r, self).min() < r - 0.5 - 1e-6:
                 raise ValueError(f"a {size} bounce rebounds out of the top of the frame; lower restitution "
                                  f"(now {self.restitution}) or raise bounce_at (now {self.bounce_at})")
         for k in ('pan_speed', 'flow_speed', 'texture_contrast', 'flash_amplitude', 'jitter', 'fg_threshold'):
@@ -251,7 +252,10 @@ class WorldConfig:
         return self
 
 # %% ../nbs/01_world.ipynb #92bf850a
-def _bounce_y(y0:np.ndarray, floor:float, cfg:WorldConfig) -> np.ndarray:
+def bounce_y(y0:np.ndarray|float, # K start heights (px, centre of the object at frame 0)
+             floor:float, # the centre's height (px) at impact: H - 0.5 - r for an object of radius r
+             cfg:WorldConfig, # frames, gravity, restitution and `bounce_at`
+            ) -> np.ndarray:
     "Vertical centre of a bouncing object, (K, F) for K start heights `y0` (image y grows downwards)."
     y0 = np.atleast_1d(np.asarray(y0, np.float64))[:, None]
     T, g, e = cfg.frames - 1, cfg.gravity, cfg.restitution
@@ -292,7 +296,7 @@ def object_displacement(obj:ObjectSpec, cfg:WorldConfig) -> np.ndarray:
         steps = np.minimum(t, cfg.then_step) if obj.then == 'stops' else t
         d += np.outer(steps * cfg.speed[obj.speed], DIRECTION[obj.motion])
     elif obj.motion == 'fall': d[:, 1] = 0.5 * cfg.gravity * t**2
-    elif obj.motion == 'bounce': raise ValueError("a bounce path depends on its start height; use _object_paths")
+    elif obj.motion == 'bounce': raise ValueError("a bounce path depends on its start height; use law_paths (all start heights) or layout_scene")
     return d
 
 def _object_paths(obj:ObjectSpec, cfg:WorldConfig, rng:np.random.Generator, k:int, wide:bool) -> np.ndarray:
@@ -302,7 +306,7 @@ def _object_paths(obj:ObjectSpec, cfg:WorldConfig, rng:np.random.Generator, k:in
     if obj.motion == 'bounce':
         x = _jittered(rng, lo[0], hi[0], cfg.jitter * S, k, wide)
         y0 = rng.uniform(lo[1], lo[1] + 0.1 * H, k)
-        ys = _bounce_y(y0, hi[1], cfg)
+        ys = bounce_y(y0, hi[1], cfg)
         return np.stack([np.broadcast_to(x[:, None], ys.shape), ys], -1)
     d = object_displacement(obj, cfg)
     lo, hi = lo - d.min(0), hi - d.max(0)  # start positions whose whole path fits
@@ -375,8 +379,13 @@ def _coverage_at(shape:np.ndarray, cx:np.ndarray, cy:np.ndarray, r:np.ndarray, y
         out[m] = a
     return out
 
-def _coverage(shape:np.ndarray, cx:np.ndarray, cy:np.ndarray, r:np.ndarray, H:int, W:int) -> np.ndarray:
-    "Anti-aliased coverage (n, F, H, W) of n shapes over the whole frame."
+def shape_coverage(shape:np.ndarray, # (n,) shape codes, indices into SHAPES
+                   cx:np.ndarray, # (n, F) bounding-box centre x (px, pixel centres at integers)
+                   cy:np.ndarray, # (n, F) bounding-box centre y
+                   r:np.ndarray, # (n,) radius (half the bounding box) in px
+                   H:int, W:int, # frame size
+                  ) -> np.ndarray:
+    "Anti-aliased coverage (n, F, H, W) in [0, 1] of n shapes over the whole frame, as the renderer draws them."
     n, F_ = cx.shape
     ys = np.broadcast_to(np.arange(H, dtype=np.float32), (n, F_, H))
     xs = np.broadcast_to(np.arange(W, dtype=np.float32), (n, F_, W))
@@ -700,7 +709,7 @@ def colour_coverage(video:np.ndarray, colour:str) -> np.ndarray:
 
 # %% ../nbs/01_world.ipynb #0901a75e
 _FILL_SPLIT, _SKEW_SPLIT = 0.88, -0.28  # circle < 0.88 <= square; triangle skew < -0.28
-_AREA_PER_R2 = {'circle': math.pi, 'square': 4.0, 'triangle': 2.0}
+AREA_PER_R2 = {'circle': math.pi, 'square': 4.0, 'triangle': 2.0}  # area of each shape at radius r, over r²: A = AREA_PER_R2[shape] * r**2
 _EIGHT = np.ones((3, 3), bool)
 _FRAME_EIGHT = np.zeros((3, 3, 3), bool); _FRAME_EIGHT[1] = True  # 8-connected within a frame, never across
 
@@ -742,7 +751,7 @@ def size_from_area(area:float, shape:str|None, cfg:WorldConfig|None=None) -> str
     "'small' or 'large' from a component's area (px) and its shape."
     cfg = cfg or WorldConfig.tiny()
     if shape is None or not np.isfinite(area) or area <= 0: return None
-    r = math.sqrt(area / _AREA_PER_R2[shape])
+    r = math.sqrt(area / AREA_PER_R2[shape])
     return 'large' if r > math.sqrt(cfg.radius['small'] * cfg.radius['large']) else 'small'
 
 # %% ../nbs/01_world.ipynb #9b3ec203
@@ -840,8 +849,11 @@ class ObjectReading:
     skew:float  # median vertical skew
     track:np.ndarray  # (F, 2) centroid, NaN where absent
 
-def _read(video:np.ndarray, cfg:WorldConfig) -> tuple[list[ObjectReading], int]:
-    "The objects of one clip, largest first, and the object count."
+def read_objects(video:np.ndarray, # one clip (F, H, W, 3) in [0, 1]
+                 cfg:WorldConfig|None=None,
+                ) -> tuple[list[ObjectReading], int]:
+    "The objects of one clip, largest first, and the object count, in one pass (`read_scene` and `count_objects` together)."
+    cfg = cfg or WorldConfig.tiny()
     v = _check_video(video)
     if v.ndim != 4: raise ValueError(f"video must be one clip (F, H, W, 3), got shape {v.shape}")
     F_ = v.shape[0]
@@ -860,19 +872,22 @@ def _read(video:np.ndarray, cfg:WorldConfig) -> tuple[list[ObjectReading], int]:
 
 def read_scene(video:np.ndarray, cfg:WorldConfig|None=None) -> list[ObjectReading]:
     "Read every object of a clip (F, H, W, 3) from its pixels, largest first."
-    return _read(video, cfg or WorldConfig.tiny())[0]
+    return read_objects(video, cfg or WorldConfig.tiny())[0]
 
 def count_objects(video:np.ndarray, cfg:WorldConfig|None=None) -> int:
     "Median over frames of the number of single-colour components with area >= `cfg.min_area`."
-    return _read(video, cfg or WorldConfig.tiny())[1]
+    return read_objects(video, cfg or WorldConfig.tiny())[1]
 
 # %% ../nbs/01_world.ipynb #01b9df0d
-def _law_paths(obj:ObjectSpec, cfg:WorldConfig) -> np.ndarray:
-    "Candidate paths (K, F, 2) of the prompted motion law, up to a free start position."
+def law_paths(obj:ObjectSpec, # the prompted object (its motion, speed, size)
+              cfg:WorldConfig|None=None,
+             ) -> np.ndarray:
+    "Candidate paths (K, F, 2) of the prompted motion law, up to a free start position (K > 1 only for a bounce: its start heights)."
+    cfg = cfg or WorldConfig.tiny()
     if obj.motion != 'bounce': return object_displacement(obj, cfg)[None]
     r, H = cfg.radius[obj.size], cfg.height
     y0 = np.linspace(r - 0.5 - 0.05 * H, r - 0.5 + 0.15 * H, 161)  # start heights to search, 0.04 px apart at 32
-    ys = _bounce_y(y0, H - 0.5 - r, cfg)
+    ys = bounce_y(y0, H - 0.5 - r, cfg)
     return np.stack([np.zeros_like(ys), ys], -1)
 
 def track_residual(track:np.ndarray, obj:ObjectSpec, cfg:WorldConfig|None=None) -> float:
@@ -881,12 +896,12 @@ def track_residual(track:np.ndarray, obj:ObjectSpec, cfg:WorldConfig|None=None) 
     track = np.asarray(track, np.float64)
     ok = np.isfinite(track).all(1)
     if ok.sum() < 3: return float('nan')
-    law = _law_paths(obj, cfg)[:, ok]
+    law = law_paths(obj, cfg)[:, ok]
     res = track[ok][None] - law
     res -= res.mean(1, keepdims=True)  # the start position is free
     return float(np.sqrt((res**2).sum(-1).mean(-1)).min())
 
-# %% ../nbs/01_world.ipynb #8795bcb6
+# %% ../nbs/01_world.ipynb #7adcc1ae
 @dataclass(eq=False)
 class SceneScore:
     "Ground-truth adherence of one clip to its spec: fractions of the spec's objects read correctly."
@@ -904,7 +919,7 @@ class SceneScore:
 def score_scene(video:np.ndarray, spec:SceneSpec, cfg:WorldConfig|None=None) -> SceneScore:
     "Compare what the pixels of `video` show with `spec`."
     cfg = cfg or WorldConfig.tiny()
-    reads, count = _read(video, cfg)
+    reads, count = read_objects(video, cfg)
     by_colour = {o.colour: o for o in reads}
     matched = [by_colour.get(o.colour) for o in spec.objects]
     rest = [o for o in reads if all(o is not m for m in matched)]
@@ -948,7 +963,7 @@ def reference_flow(scene:SceneLayout|SceneSpec, cfg:WorldConfig|None=None,
     flow = np.zeros((F_ - 1, H, W, 2), np.float32)
     flow[..., 0] = background_velocity(lay, cfg)[None, :, None]
     objs = lay.spec.objects
-    a = _coverage(np.array([SHAPES.index(o.shape) for o in objs]), lay.paths[:, :-1, 0], lay.paths[:, :-1, 1],
+    a = shape_coverage(np.array([SHAPES.index(o.shape) for o in objs]), lay.paths[:, :-1, 0], lay.paths[:, :-1, 1],
                   np.array([cfg.radius[o.size] for o in objs]), H, W)
     for k in range(len(objs)):
         step = (lay.paths[k, 1:] - lay.paths[k, :-1]).astype(np.float32)  # (F-1, 2)
