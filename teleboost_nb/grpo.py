@@ -95,9 +95,8 @@ class MixedAdvantages:
 
     @property
     def tied_fraction(self) -> float:
-        "Fraction of groups tied in every weighted component."
+        "Fraction of samples whose group is tied in every weighted component."
         tied = torch.stack([a.tied for k, a in self.components.items() if self.weights.get(k, 0)]).all(0)
-        ids = next(iter(self.components.values()))
         return float(tied.float().mean()) if len(tied) else 0.0
 
 def mixed_advantages(scores:Mapping[str, Tensor]|RewardScores, # component -> (B,) rewards
@@ -385,7 +384,7 @@ class GRPOConfig(Config):
             raise ConfigError(f"GRPOConfig.window={self.window} does not fit in [window_lo, window_hi) = [{self.window_lo}, {self.window_hi}); widen the range")
         if self.window and self.window_lo + self.window > self.steps - 1:
             raise ConfigError(f"GRPOConfig.window={self.window} from window_lo={self.window_lo} runs past the last stochastic step {self.steps - 2} of steps={self.steps}")
-        if self.best_of_n % 2 or self.best_of_n == 2 and self.group_size < 2:
+        if self.best_of_n % 2:
             raise ConfigError(f"GRPOConfig.best_of_n must be even (n/2 best + n/2 worst), got {self.best_of_n}")
 
 # %% ../nbs/07_grpo.ipynb #c20703b1

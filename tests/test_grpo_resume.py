@@ -1,4 +1,8 @@
-"`teleboost grpo` killed with SIGKILL mid-run and resumed ends where an uninterrupted run ends."
+"""`teleboost grpo` killed with SIGKILL mid-run and resumed ends where an uninterrupted run ends.
+
+Equal to round-off, not bitwise: in a fresh process CPU reductions see other memory alignments, so gradients differ by
+~1e-10, weights by ~1e-8, and learned-reward scores of the resulting clips by ~1e-5 relative (correlations computed
+from them a little more). The held-out scores, which read thresholded pixels, must be exactly equal."""
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np
@@ -23,7 +27,7 @@ def _iteration(run: Path) -> int:
     try: return json.loads((run/'state'/'meta.json').read_text())['meta']['iteration']
     except (OSError, ValueError, KeyError): return -1
 
-def _close(a, b, tol=1e-6):
+def _close(a, b, tol=1e-3):
     if isinstance(a, dict): return a.keys() == b.keys() and all(_close(a[k], b[k], tol) for k in a)
     if isinstance(a, list): return len(a) == len(b) and all(_close(x, y, tol) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float): return abs(a - b) <= tol * max(1.0, abs(a))
@@ -47,6 +51,8 @@ def test_sigkill_and_resume(tmp_path):
     assert res.returncode == 0, res.stderr
     a, b = (json.loads((d/'metrics.json').read_text()) for d in (tmp_path/'full', run))
     drop = lambda h: {k: v for k, v in h.items() if not k.startswith('train/time/')}  # wall-clock seconds differ
+    assert [e['clip_heldout'] for e in a['evals']] == [e['clip_heldout'] for e in b['evals']]
+    assert [e['heldout'] for e in a['evals']] == [e['heldout'] for e in b['evals']]
     assert _close(a['evals'], b['evals']) and _close(drop(a['history']), drop(b['history'])) and a['config'] == b['config']
     wa, wb = (load_file(str(d/'checkpoint'/'transformer.safetensors')) for d in (tmp_path/'full', run))
     assert wa.keys() == wb.keys() and all(np.allclose(wa[k], wb[k], rtol=0, atol=1e-6) for k in wa)
