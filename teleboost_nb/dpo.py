@@ -729,7 +729,7 @@ def train_dpo(cfg:DPOConfig, # settings
         rank, world_size = accelerator.process_index, accelerator.num_processes
         if mb % world_size: raise ConfigError(f"micro-batch of {mb} pairs (batch_size/grad_accum) must split evenly over {world_size} processes")
         ddp = accelerator.prepare_model(policy.transformer)
-    bar = progress(range(step, cfg.steps), desc='stage III (DPO)', disable=not show_progress or rank != 0)
+    bar = progress(range(step, cfg.steps), desc='stage III (DPO)', disable=(None if show_progress else True) if rank == 0 else True)
     for step in bar:
         beta, lr = cfg.beta_at(step), cfg.lr * min(1.0, (step + 1) / cfg.warmup) if cfg.warmup else cfg.lr
         for pg in opt.param_groups: pg['lr'] = lr

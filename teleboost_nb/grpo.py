@@ -605,7 +605,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
         return pt
 
     if not evals: do_eval(0)
-    bar = progress(range(it0, cfg.iterations), desc='grpo', disable=not show_progress, initial=it0, total=cfg.iterations)
+    bar = progress(range(it0, cfg.iterations), desc='grpo', disable=None if show_progress else True, initial=it0, total=cfg.iterations)
     n_done, it = 0, it0 - 1
     for it in bar:
         t0 = time.time()
