@@ -723,7 +723,7 @@ def train_learned_reward(cfg:LearnedRewardConfig, # what to train
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) *
                                               (0.55 + 0.45 * math.cos(math.pi * min(1.0, s / cfg.steps))))
     losses, t0 = [], time.time()
-    for step in progress(range(cfg.steps), desc=f'train {cfg.kind} reward', disable=not show_progress):
+    for step in progress(range(cfg.steps), desc=f'train {cfg.kind} reward', disable=None if show_progress else True):
         v, prompts, _ = world_clips(cfg.batch_size, 'train', seed=cfg.seed * 100003 + step)
         if cfg.kind == 'semantic':
             aug = torch.from_numpy(rng.random(len(v)) < cfg.augment)

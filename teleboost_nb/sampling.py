@@ -261,7 +261,7 @@ def ode_sample(gen:VideoGenerator, # the generator
     ctx, null = _contexts(gen, prompts, cfg)
     x = initial_noise(gen, len(prompts), generator) if noise is None else noise.float().to(gen.device)
     grid = make_grid(cfg).to(gen.device)
-    for t in progress(range(cfg.steps), desc='ode sample', disable=not show_progress):
+    for t in progress(range(cfg.steps), desc='ode sample', disable=None if show_progress else True):
         s = grid[t].expand(x.shape[0])
         v = guided_velocity(gen, x, s, ctx, null, cfg.guidance)
         x = euler_step(x, v, grid[t], grid[t + 1])

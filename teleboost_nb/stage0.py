@@ -120,7 +120,7 @@ def generate(gen:VideoGenerator, prompts:Sequence[str], sampler:SamplerConfig, s
     "Sample videos (B, F, 3, H, W) for `prompts` in batches, reproducibly from `seed`."
     out, g = [], torch.Generator().manual_seed(seed)
     it = range(0, len(prompts), batch_size)
-    for i in progress(it, desc='sampling', disable=not show_progress):
+    for i in progress(it, desc='sampling', disable=None if show_progress else True):
         out.append(ode_sample(gen, prompts[i:i+batch_size], sampler, generator=g).cpu())
     return torch.cat(out)
 
@@ -181,7 +181,7 @@ def pretrain(cfg:PretrainConfig, # settings
     log = RunLogger(out/'tb' if out else None)
     curve = dict(step=[], loss=[], time=[], evals=[])
     t0, smooth = time.time(), None
-    bar = progress(range(cfg.steps), desc='stage 0', disable=not show_progress)
+    bar = progress(range(cfg.steps), desc='stage 0', disable=None if show_progress else True)
     for step in bar:
         for pg in opt.param_groups: pg['lr'] = lr_at(step, cfg)
         vids, prompts = training_batch(cfg.batch_size, world, cfg.seed * 1_000_003 + step, cfg.p_uncond)
