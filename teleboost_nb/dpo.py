@@ -793,7 +793,7 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
                       raters:int=3, n_boot:int=2000,
                      ) -> StudyResult:
     "Train DPO with each seed; judge DPO against the start on fresh prompts; pool verdicts over seeds."
-    from teleboost_nb.eval import dimension_utilities, hidden_features, judge_verdicts
+    from teleboost_nb.eval import dimension_utilities, hidden_features, judge_verdicts, pair_keys
     init = init or load_base_model(); world, jc = world_for(init), JudgeConfig()
     specs, v0 = sample_clips(init, n_eval, eval_seed, 'test', cfg.sampler(), world)
     rep0 = held_out_report(v0, specs, world); u0 = dimension_utilities(rep0, hidden_features(v0, specs, world), jc)
@@ -803,7 +803,8 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
         res = train_dpo(cfg.replace(seed=s, eval_clips=0), init=init, pairs=pairs, show_progress=False)
         _, v1 = sample_clips(res.generator, n_eval, eval_seed, 'test', cfg.sampler(), world)
         rep1 = held_out_report(v1, specs, world); u1 = dimension_utilities(rep1, hidden_features(v1, specs, world), jc)
-        v = np.concatenate([judge_verdicts(u1[:, k] / sc, u0[:, k] / sc, np.arange(n_eval), jc, 100 * s + r, k) for r in range(raters)])
+        keys = pair_keys(u1, u0)  # draws keyed by the compared clips, so each seed's study has its own coins
+        v = np.concatenate([judge_verdicts(u1[:, k] / sc, u0[:, k] / sc, keys, jc, r, k) for r in range(raters)])
         verdicts.append(v); clusters.append(np.tile(np.arange(n_eval), raters))
         one = gsb_study(v, clusters[-1], n_boot)
         dE.append(rep1.attribute_score - rep0.attribute_score)

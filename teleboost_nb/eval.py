@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval.ipynb #435216ed
 from __future__ import annotations
-import json, math
+import hashlib, json, math
 from dataclasses import dataclass, asdict, fields
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +27,9 @@ __all__ = ['TABLE1', 'CORRUPTIONS', 'VBENCH_QUALITY', 'VBENCH_SEMANTIC', 'HELD_O
            'interpolation_smoothness', 'rerender', 'imaging_quality', 'corrupt_videos', 'aesthetic_terms',
            'aesthetic_quality', 'vbench_total', 'vbench_scores', 'HeldOutReport', 'held_out_report', 'as_world_videos',
            'colour_only_score', 'judge_probs', 'self_agreement', 'JudgeConfig', 'HiddenFeatures', 'fit_restitution',
-           'hidden_features', 'dimension_utilities', 'judge_utilities', 'judge_verdicts', 'fit_bradley_terry',
-           'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'prompt_slices', 'SliceRow', 'slice_table',
-           'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport', 'detect_hacking',
+           'hidden_features', 'dimension_utilities', 'judge_utilities', 'pair_keys', 'judge_verdicts',
+           'fit_bradley_terry', 'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'prompt_slices', 'SliceRow',
+           'slice_table', 'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport', 'detect_hacking',
            'plot_hacking', 'world_for', 'default_sampler', 'sample_clips', 'CheckpointEval', 'plot_metrics',
            'video_grid', 'json_safe', 'evaluate_checkpoint', 'read_metrics', 'format_stage_table',
            'compare_checkpoints', 'plot_gsb']
@@ -634,7 +634,7 @@ class JudgeConfig(Config):
     "The hidden judge: utility weights, scales that give each dimension unit variance, tie band, temperature, seed."
     theta:float = cfield(0.5, ge=0, doc="Rao–Kupper tie band on the logistic scale")
     temperature:float = cfield(1.0, gt=0, doc="T: utility differences are divided by it")
-    seed:int = cfield(0, ge=0, doc="verdicts are drawn from (seed, dimension, pair, rater)")
+    seed:int = cfield(0, ge=0, doc="verdicts are drawn from (seed, dimension, pair key, rater)")
     w_alignment:float = cfield(1.0, ge=0, doc="weight of the held-out attribute score")
     w_in_frame:float = cfield(1.0, ge=0, doc="weight of 'the subject is fully in frame'")
     w_spacing:float = cfield(0.5, ge=0, doc="weight of the spacing of two objects")
@@ -709,18 +709,38 @@ def judge_utilities(videos:np.ndarray|torch.Tensor, specs:Sequence[SceneSpec], c
     rep, hid = held_out_report(videos, specs, cfg), hidden_features(videos, specs, cfg)
     return dimension_utilities(rep, hid, jc) / np.asarray(jc.scales, np.float64)
 
+def pair_keys(ua:np.ndarray, # raw utilities (n, D) of the first clips: every dimension, so the key sees the whole clip
+              ub:np.ndarray, # raw utilities (n, D) of the second clips
+              ids:Sequence[int]|None=None, # the pair's prompt index (default 0…n−1), so equal-looking pairs on different prompts differ
+             ) -> np.ndarray:
+    "A signed key per pair (n,) that names the two compared clips: |key| is order-free, the sign says which clip came first."
+    ua, ub = np.atleast_2d(np.asarray(ua, np.float64)), np.atleast_2d(np.asarray(ub, np.float64))
+    if ua.shape != ub.shape: raise InputError(f"pair_keys needs utilities of the same shape, got {ua.shape} and {ub.shape}")
+    ids = np.arange(len(ua)) if ids is None else np.asarray(ids, np.int64)
+    out = np.empty(len(ua), np.int64)
+    for n, (a, b, i) in enumerate(zip(np.round(ua, 9), np.round(ub, 9), ids)):
+        ba, bb = a.tobytes(), b.tobytes()
+        h = hashlib.blake2b((min(ba, bb) + max(ba, bb) + int(i).to_bytes(8, 'little', signed=True)), digest_size=8).digest()
+        k = int.from_bytes(h, 'little') % (2 ** 62) + 1
+        out[n] = k if ba <= bb else -k
+    return out
+
 def judge_verdicts(u_a:np.ndarray, # utilities of the first clips (n,), already divided by the dimension's scale
                    u_b:np.ndarray, # utilities of the second clips (n,)
-                   pair_ids:Sequence[int], # a stable id per pair (e.g. prompt index)
+                   pair_keys:Sequence[int], # one key per pair from `pair_keys` (a plain prompt index reuses the same draw in every study)
                    jc:JudgeConfig|None=None,
                    rater:int=0, # rater id: different raters are independent draws
                    dimension:int=0, # index into `DIMENSIONS`
                   ) -> np.ndarray:
     "Verdicts +1 (a better), 0 (same), −1 (b better), drawn from the tie-band Bradley–Terry judge."
     jc = jc or JudgeConfig()
-    pa, pt, _ = judge_probs((np.asarray(u_a, np.float64) - np.asarray(u_b, np.float64)) / jc.temperature, jc.theta)
-    x = np.array([np.random.default_rng([jc.seed, dimension, int(p), rater]).random() for p in pair_ids])
-    return np.where(x < pa, 1, np.where(x < pa + pt, 0, -1)).astype(np.int64)
+    keys = np.asarray(pair_keys, np.int64)
+    u_a, u_b = np.asarray(u_a, np.float64), np.asarray(u_b, np.float64)
+    if not (len(keys) == len(u_a) == len(u_b)): raise InputError(f"judge_verdicts needs one key per pair: {len(keys)} keys for {len(u_a)}/{len(u_b)} clips")
+    sign = np.where(keys < 0, -1, 1)  # judge each pair in its key's order, so swapping a and b mirrors the verdict exactly
+    pa, pt, _ = judge_probs(sign * (u_a - u_b) / jc.temperature, jc.theta)
+    x = np.array([np.random.default_rng([jc.seed, dimension, abs(int(k)), rater]).random() for k in keys])
+    return sign * np.where(x < pa, 1, np.where(x < pa + pt, 0, -1)).astype(np.int64)
 
 def fit_bradley_terry(i:np.ndarray, # first item of each comparison
                       j:np.ndarray, # second item
@@ -775,10 +795,10 @@ def gsb_compare(videos_a:np.ndarray|torch.Tensor, # ours, one clip per spec
 def gsb_from_utilities(ua:np.ndarray, ub:np.ndarray, jc:JudgeConfig|None=None, raters:int=3, n_boot:int=2000, seed:int=0) -> GSBStudy:
     "GSB study from raw dimension utilities (B, 5) of a and b (pair i = prompt i)."
     jc = jc or JudgeConfig()
-    n = len(ua); ids = np.arange(n); res = {}
+    n = len(ua); ids = np.arange(n); keys = pair_keys(ua, ub, ids); res = {}
     for k, d in enumerate(DIMENSIONS):
         s = jc.scales[k]
-        v = np.concatenate([judge_verdicts(ua[:, k] / s, ub[:, k] / s, ids, jc, r, k) for r in range(raters)])
+        v = np.concatenate([judge_verdicts(ua[:, k] / s, ub[:, k] / s, keys, jc, r, k) for r in range(raters)])
         res[d] = gsb_study(v, np.tile(ids, raters), n_boot, seed)
     return GSBStudy(res, n, raters)
 
