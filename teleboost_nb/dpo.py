@@ -780,7 +780,7 @@ def train_dpo(cfg:DPOConfig, # settings
 class StudyResult:
     "A multi-seed DPO-vs-start study."
     gsb:object  # pooled `GSBResult` of the overall dimension
-    per_seed:list  # per seed: WinRate (overall), E of DPO and of the start, training accuracy at the end
+    per_seed:list  # per seed: WinRate (overall), E of DPO and of the start, training accuracy at the end, mean overall-utility gap (unit scale) and the share of prompts where it is > 0
     adherence_change:tuple  # mean change of E (DPO − start) and its 95 % paired-bootstrap interval
     adherence:tuple  # mean E of DPO and of the start (over seeds and prompts)
 
@@ -807,9 +807,10 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
         v = np.concatenate([judge_verdicts(u1[:, k] / sc, u0[:, k] / sc, keys, jc, r, k) for r in range(raters)])
         verdicts.append(v); clusters.append(np.tile(np.arange(n_eval), raters))
         one = gsb_study(v, clusters[-1], n_boot)
-        dE.append(rep1.attribute_score - rep0.attribute_score)
+        dE.append(rep1.attribute_score - rep0.attribute_score); du = (u1[:, k] - u0[:, k]) / sc
         rows.append(dict(seed=s, win_rate=one.win_rate.value, E_dpo=float(np.nanmean(rep1.attribute_score)),
-                         E_start=float(np.nanmean(rep0.attribute_score)), train_accuracy=float(np.mean(res.history['accuracy'][-5:]))))
+                         E_start=float(np.nanmean(rep0.attribute_score)), train_accuracy=float(np.mean(res.history['accuracy'][-5:])),
+                         du_mean=float(np.nanmean(du)), du_pos=float(np.mean(du > 0))))
     pooled = gsb_study(np.concatenate(verdicts), np.concatenate(clusters), n_boot)
     d = np.nanmean(np.stack(dE), 0)  # per prompt, averaged over seeds
     rng = np.random.default_rng(0)
