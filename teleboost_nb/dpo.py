@@ -769,7 +769,8 @@ def train_dpo(cfg:DPOConfig, # settings
             ev = evaluate_checkpoint(policy, out/'eval', n=cfg.eval_clips, seed=cfg.eval_seed, sampler=cfg.sampler())
             ev0 = evaluate_checkpoint(start_model, out/'eval_init', n=cfg.eval_clips, seed=cfg.eval_seed, sampler=cfg.sampler())
             from teleboost_nb.eval import compare_checkpoints
-            study = compare_checkpoints(policy, start_model, out/'gsb', n=cfg.eval_clips, seed=cfg.eval_seed, sampler=cfg.sampler(), raters=cfg.gsb_raters)
+            study = compare_checkpoints(policy, start_model, out/'gsb', n=cfg.eval_clips, seed=cfg.eval_seed, sampler=cfg.sampler(), raters=cfg.gsb_raters,
+                                        study=('dpo', cfg.config_hash()))
             metrics.update(eval=ev.summary, eval_init=ev0.summary, gsb=study.to_json(), gsb_table=study.table())
         metrics['seconds'] = time.time() - t0
         atomic_write_text(out/'metrics.json', json.dumps(json_safe(metrics), indent=1))
@@ -803,7 +804,7 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
         res = train_dpo(cfg.replace(seed=s, eval_clips=0), init=init, pairs=pairs, show_progress=False)
         _, v1 = sample_clips(res.generator, n_eval, eval_seed, 'test', cfg.sampler(), world)
         rep1 = held_out_report(v1, specs, world); u1 = dimension_utilities(rep1, hidden_features(v1, specs, world), jc)
-        keys = pair_keys(u1, u0)  # draws keyed by the compared clips, so each seed's study has its own coins
+        keys = pair_keys(n_eval, ('dpo study', cfg.replace(seed=s).config_hash(), eval_seed))  # each seed's study has its own coins
         v = np.concatenate([judge_verdicts(u1[:, k] / sc, u0[:, k] / sc, keys, jc, r, k) for r in range(raters)])
         verdicts.append(v); clusters.append(np.tile(np.arange(n_eval), raters))
         one = gsb_study(v, clusters[-1], n_boot)

@@ -27,7 +27,7 @@ __all__ = ['TABLE1', 'CORRUPTIONS', 'VBENCH_QUALITY', 'VBENCH_SEMANTIC', 'HELD_O
            'interpolation_smoothness', 'rerender', 'imaging_quality', 'corrupt_videos', 'aesthetic_terms',
            'aesthetic_quality', 'vbench_total', 'vbench_scores', 'HeldOutReport', 'held_out_report', 'as_world_videos',
            'colour_only_score', 'judge_probs', 'self_agreement', 'JudgeConfig', 'HiddenFeatures', 'fit_restitution',
-           'hidden_features', 'dimension_utilities', 'judge_utilities', 'pair_keys', 'judge_verdicts',
+           'hidden_features', 'dimension_utilities', 'judge_utilities', 'study_name', 'pair_keys', 'judge_verdicts',
            'fit_bradley_terry', 'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'prompt_slices', 'SliceRow',
            'slice_table', 'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport', 'detect_hacking',
            'plot_hacking', 'world_for', 'default_sampler', 'sample_clips', 'CheckpointEval', 'plot_metrics',
@@ -709,25 +709,29 @@ def judge_utilities(videos:np.ndarray|torch.Tensor, specs:Sequence[SceneSpec], c
     rep, hid = held_out_report(videos, specs, cfg), hidden_features(videos, specs, cfg)
     return dimension_utilities(rep, hid, jc) / np.asarray(jc.scales, np.float64)
 
-def pair_keys(ua:np.ndarray, # raw utilities (n, D) of the first clips: every dimension, so the key sees the whole clip
-              ub:np.ndarray, # raw utilities (n, D) of the second clips
-              ids:Sequence[int]|None=None, # the pair's prompt index (default 0…n−1), so equal-looking pairs on different prompts differ
+def study_name(study:int|str|Sequence) -> str:
+    "The canonical text of a study's name: parts joined by '/', so `('grpo', 3)` and `'grpo/3'` name the same study."
+    if isinstance(study, (tuple, list)): return '/'.join(study_name(x) for x in study)
+    if isinstance(study, (bool, np.bool_)) or not isinstance(study, (int, np.integer, str)):
+        raise InputError(f"a GSB study is named by an int, a str or a tuple of them, got {type(study).__name__} {study!r}")
+    return str(int(study)) if isinstance(study, (int, np.integer)) else study
+
+def pair_keys(n:int, # pairs in the study (pair i is prompt i)
+              study:int|str|Sequence, # the study's name: each distinct name draws its own verdicts
              ) -> np.ndarray:
-    "A signed key per pair (n,) that names the two compared clips: |key| is order-free, the sign says which clip came first."
-    ua, ub = np.atleast_2d(np.asarray(ua, np.float64)), np.atleast_2d(np.asarray(ub, np.float64))
-    if ua.shape != ub.shape: raise InputError(f"pair_keys needs utilities of the same shape, got {ua.shape} and {ub.shape}")
-    ids = np.arange(len(ua)) if ids is None else np.asarray(ids, np.int64)
-    out = np.empty(len(ua), np.int64)
-    for n, (a, b, i) in enumerate(zip(np.round(ua, 9), np.round(ub, 9), ids)):
-        ba, bb = a.tobytes(), b.tobytes()
-        h = hashlib.blake2b((min(ba, bb) + max(ba, bb) + int(i).to_bytes(8, 'little', signed=True)), digest_size=8).digest()
-        k = int.from_bytes(h, 'little') % (2 ** 62) + 1
-        out[n] = k if ba <= bb else -k
+    "One positive key per pair (n,), hashed from the study's name and the pair's index: reproducible, independent across studies, blind to the clips' round-off."
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise InputError(f"pair_keys needs the number of pairs as an int >= 0, got {n!r}")
+    name = study_name(study).encode()
+    out = np.empty(int(n), np.int64)
+    for i in range(int(n)):
+        h = hashlib.blake2b(name + b'\0' + i.to_bytes(8, 'little'), digest_size=8).digest()
+        out[i] = int.from_bytes(h, 'little') % (2 ** 62) + 1
     return out
 
 def judge_verdicts(u_a:np.ndarray, # utilities of the first clips (n,), already divided by the dimension's scale
                    u_b:np.ndarray, # utilities of the second clips (n,)
-                   pair_keys:Sequence[int], # one key per pair from `pair_keys` (a plain prompt index reuses the same draw in every study)
+                   pair_keys:Sequence[int], # one key per pair from `pair_keys`; a negated key judges the pair in the other order
                    jc:JudgeConfig|None=None,
                    rater:int=0, # rater id: different raters are independent draws
                    dimension:int=0, # index into `DIMENSIONS`
@@ -784,18 +788,25 @@ def gsb_compare(videos_a:np.ndarray|torch.Tensor, # ours, one clip per spec
                 cfg:WorldConfig|None=None,
                 jc:JudgeConfig|None=None,
                 raters:int=3, # independent verdicts per prompt and dimension
-                n_boot:int=2000, seed:int=0,
+                n_boot:int=2000, seed:int=0, # bootstrap seed
+                study:int|str|Sequence|None=None, # the study's name, which keys the verdicts' draws (default: `seed`); give each study its own
                ) -> GSBStudy:
     "Judge a against b on every dimension with several raters; GSB metrics with prompt-cluster bootstrap CIs."
     cfg, jc = cfg or WorldConfig.tiny(), jc or JudgeConfig()
     ua = dimension_utilities(held_out_report(videos_a, specs, cfg), hidden_features(videos_a, specs, cfg), jc)
     ub = dimension_utilities(held_out_report(videos_b, specs, cfg), hidden_features(videos_b, specs, cfg), jc)
-    return gsb_from_utilities(ua, ub, jc, raters, n_boot, seed)
+    return gsb_from_utilities(ua, ub, seed if study is None else study, jc, raters, n_boot, seed)
 
-def gsb_from_utilities(ua:np.ndarray, ub:np.ndarray, jc:JudgeConfig|None=None, raters:int=3, n_boot:int=2000, seed:int=0) -> GSBStudy:
-    "GSB study from raw dimension utilities (B, 5) of a and b (pair i = prompt i)."
+def gsb_from_utilities(ua:np.ndarray, # raw dimension utilities (B, 5) of a (pair i = prompt i)
+                       ub:np.ndarray, # the same for b
+                       study:int|str|Sequence, # the study's name, which keys the verdicts' draws (see `pair_keys`)
+                       jc:JudgeConfig|None=None, raters:int=3, n_boot:int=2000, seed:int=0) -> GSBStudy:
+    "GSB study of a against b from raw dimension utilities."
     jc = jc or JudgeConfig()
-    n = len(ua); ids = np.arange(n); keys = pair_keys(ua, ub, ids); res = {}
+    ua, ub = np.asarray(ua, np.float64), np.asarray(ub, np.float64)
+    if ua.ndim != 2 or ua.shape != ub.shape or ua.shape[1] != len(DIMENSIONS):
+        raise InputError(f"gsb_from_utilities needs two utility arrays of shape (B, {len(DIMENSIONS)}), got {ua.shape} and {ub.shape}")
+    n = len(ua); ids = np.arange(n); keys = pair_keys(n, study); res = {}
     for k, d in enumerate(DIMENSIONS):
         s = jc.scales[k]
         v = np.concatenate([judge_verdicts(ua[:, k] / s, ub[:, k] / s, keys, jc, r, k) for r in range(raters)])
@@ -1069,12 +1080,13 @@ def compare_checkpoints(gen_a, # ours
                         out_dir:str|Path|None=None, # where gsb.json and gsb.png go
                         n:int=64, seed:int=0, split:str='test', sampler=None, world:WorldConfig|None=None,
                         jc:JudgeConfig|None=None, raters:int=3, n_boot:int=2000,
+                        study:int|str|Sequence|None=None, # the study's name, which keys the verdicts' draws (default: `seed`); give each study its own
                        ) -> GSBStudy:
     "GSB study of generator a against b on the same prompts and seeds, judged by the hidden judge."
     world = world or world_for(gen_a)
     specs, va = sample_clips(gen_a, n, seed, split, sampler, world)
     _, vb = sample_clips(gen_b, n, seed, split, sampler, world)
-    study = gsb_compare(va, vb, specs, world, jc, raters, n_boot, seed)
+    study = gsb_compare(va, vb, specs, world, jc, raters, n_boot, seed, study)
     if out_dir is not None:
         out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out/'gsb.json', json.dumps(json_safe(study.to_json()), indent=1))

@@ -483,7 +483,7 @@ def evaluate_policy(gen:VideoGenerator, cfg:GRPOConfig, reward:Reward, it:int,
                    rep.summary(), {k: float(v.mean()) for k, v in sc.components.items()},
                    clip_heldout=rep.attribute_score.tolist(), clip_reward=R.tolist())
     if cfg.gsb and base_clips is not None:
-        o = gsb_compare(vids, base_clips, specs, world, seed=cfg.eval_seed).results['overall']
+        o = gsb_compare(vids, base_clips, specs, world, seed=cfg.eval_seed, study=('grpo', cfg.config_hash(), it)).results['overall']
         pt.win_rate, pt.win_lo, pt.win_hi = o.win_rate.value, o.win_rate.lo, o.win_rate.hi
     return pt, specs, vids
 

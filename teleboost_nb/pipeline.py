@@ -82,7 +82,8 @@ def run_pipeline(cfg:RunConfig, # settings
         gr = train_grpo(gc, out/'grpo', show_progress=show_progress)
         ev['grpo'] = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                          previous=out/'eval'/'stage0'/'metrics.json')
-        gsb = compare_checkpoints(gr.generator, gen, out/'eval'/'grpo_vs_stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
+        gsb = compare_checkpoints(gr.generator, gen, out/'eval'/'grpo_vs_stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
+                                  study=('run', cfg.seed, 'grpo vs stage 0'))
         metrics['grpo'] = dict(summary=grpo_summary(gr), heldout=ev['grpo'].summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint'))
         report += ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
                    "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "",
@@ -94,7 +95,8 @@ def run_pipeline(cfg:RunConfig, # settings
         prev = out/'eval'/('grpo' if cfg.grpo else 'stage0')/'metrics.json'
         ev['dpo'] = evaluate_checkpoint(dr.generator, out/'eval'/'dpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(), previous=prev)
         ref_gen = load_generator(start) if start else gen
-        gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
+        gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
+                                   study=('run', cfg.seed, 'dpo vs start'))
         metrics['dpo'] = dict(heldout=ev['dpo'].summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint'))
         report += ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
                    "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""]
