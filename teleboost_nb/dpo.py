@@ -781,9 +781,10 @@ def train_dpo(cfg:DPOConfig, # settings
 class StudyResult:
     "A multi-seed DPO-vs-start study."
     gsb:object  # pooled `GSBResult` of the overall dimension
-    per_seed:list  # per seed: WinRate (overall), E of DPO and of the start, training accuracy at the end, mean overall-utility gap (unit scale) and the share of prompts where it is > 0
+    per_seed:list  # per seed: WinRate (overall) counted and expected (`expected_win_rate`), E of DPO and of the start, training accuracy at the end, mean overall-utility gap (unit scale) and the share of prompts where it is > 0
     adherence_change:tuple  # mean change of E (DPO − start) and its 95 % paired-bootstrap interval
     adherence:tuple  # mean E of DPO and of the start (over seeds and prompts)
+    expected:object|None = None  # `Estimate` of the WinRate an unlimited rater panel would give (pooled over seeds)
 
 def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced by each of `seeds`)
                       pairs:PreferencePairs, # the pairs every seed trains on
@@ -794,11 +795,11 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
                       raters:int=3, n_boot:int=2000,
                      ) -> StudyResult:
     "Train DPO with each seed; judge DPO against the start on fresh prompts; pool verdicts over seeds."
-    from teleboost_nb.eval import dimension_utilities, hidden_features, judge_verdicts, pair_keys
+    from teleboost_nb.eval import dimension_utilities, hidden_features, judge_verdicts, pair_keys, expected_win_rate
     init = init or load_base_model(); world, jc = world_for(init), JudgeConfig()
     specs, v0 = sample_clips(init, n_eval, eval_seed, 'test', cfg.sampler(), world)
     rep0 = held_out_report(v0, specs, world); u0 = dimension_utilities(rep0, hidden_features(v0, specs, world), jc)
-    verdicts, clusters, rows, dE = [], [], [], []
+    verdicts, clusters, rows, dE, dU = [], [], [], [], []
     k, sc = DIMENSIONS.index('overall'), jc.scales[DIMENSIONS.index('overall')]
     for s in seeds:
         res = train_dpo(cfg.replace(seed=s, eval_clips=0), init=init, pairs=pairs, show_progress=False)
@@ -808,8 +809,8 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
         v = np.concatenate([judge_verdicts(u1[:, k] / sc, u0[:, k] / sc, keys, jc, r, k) for r in range(raters)])
         verdicts.append(v); clusters.append(np.tile(np.arange(n_eval), raters))
         one = gsb_study(v, clusters[-1], n_boot)
-        dE.append(rep1.attribute_score - rep0.attribute_score); du = (u1[:, k] - u0[:, k]) / sc
-        rows.append(dict(seed=s, win_rate=one.win_rate.value, E_dpo=float(np.nanmean(rep1.attribute_score)),
+        dE.append(rep1.attribute_score - rep0.attribute_score); du = (u1[:, k] - u0[:, k]) / sc; dU.append(du)
+        rows.append(dict(seed=s, win_rate=one.win_rate.value, win_rate_expected=expected_win_rate(du, jc, n_boot).value, E_dpo=float(np.nanmean(rep1.attribute_score)),
                          E_start=float(np.nanmean(rep0.attribute_score)), train_accuracy=float(np.mean(res.history['accuracy'][-5:])),
                          du_mean=float(np.nanmean(du)), du_pos=float(np.mean(du > 0))))
     pooled = gsb_study(np.concatenate(verdicts), np.concatenate(clusters), n_boot)
@@ -817,4 +818,4 @@ def improvement_study(cfg:DPOConfig, # training settings (its `seed` is replaced
     rng = np.random.default_rng(0)
     boot = [np.nanmean(d[rng.integers(0, len(d), len(d))]) for _ in range(n_boot)]
     return StudyResult(pooled, rows, (float(np.nanmean(d)), *np.percentile(boot, [2.5, 97.5]).tolist()),
-                       (float(np.mean([r['E_dpo'] for r in rows])), float(np.nanmean(rep0.attribute_score))))
+                       (float(np.mean([r['E_dpo'] for r in rows])), float(np.nanmean(rep0.attribute_score))), expected_win_rate(np.stack(dU), jc, n_boot))

@@ -28,10 +28,10 @@ __all__ = ['TABLE1', 'CORRUPTIONS', 'VBENCH_QUALITY', 'VBENCH_SEMANTIC', 'HELD_O
            'aesthetic_quality', 'vbench_total', 'vbench_scores', 'HeldOutReport', 'held_out_report', 'as_world_videos',
            'colour_only_score', 'judge_probs', 'self_agreement', 'JudgeConfig', 'HiddenFeatures', 'fit_restitution',
            'hidden_features', 'dimension_utilities', 'judge_utilities', 'study_name', 'pair_keys', 'judge_verdicts',
-           'fit_bradley_terry', 'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'prompt_slices', 'SliceRow',
-           'slice_table', 'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport', 'detect_hacking',
-           'plot_hacking', 'world_for', 'default_sampler', 'sample_clips', 'CheckpointEval', 'plot_metrics',
-           'video_grid', 'json_safe', 'evaluate_checkpoint', 'read_metrics', 'format_stage_table',
+           'fit_bradley_terry', 'GSBStudy', 'gsb_compare', 'gsb_from_utilities', 'expected_win_rate', 'prompt_slices',
+           'SliceRow', 'slice_table', 'FailureThresholds', 'FailureReport', 'failure_categories', 'HackingReport',
+           'detect_hacking', 'plot_hacking', 'world_for', 'default_sampler', 'sample_clips', 'CheckpointEval',
+           'plot_metrics', 'video_grid', 'json_safe', 'evaluate_checkpoint', 'read_metrics', 'format_stage_table',
            'compare_checkpoints', 'plot_gsb']
 
 # %% ../nbs/05_eval.ipynb #c2ca3734
@@ -812,6 +812,22 @@ def gsb_from_utilities(ua:np.ndarray, # raw dimension utilities (B, 5) of a (pai
         v = np.concatenate([judge_verdicts(ua[:, k] / s, ub[:, k] / s, keys, jc, r, k) for r in range(raters)])
         res[d] = gsb_study(v, np.tile(ids, raters), n_boot, seed)
     return GSBStudy(res, n, raters)
+
+def expected_win_rate(du:np.ndarray, # unit-scale utility gaps a − b, (n,) prompts or (S, n) seeds × prompts
+                      jc:JudgeConfig|None=None, n_boot:int=2000, seed:int=0, level:float=0.95,
+                     ) -> Estimate:
+    "The WinRate an unlimited panel of the judge's raters would give, ΣP(a≻b) / (ΣP(a≻b) + ΣP(b≻a)), with a prompt-bootstrap interval."
+    jc = jc or JudgeConfig()
+    d = np.atleast_2d(np.asarray(du, np.float64))
+    if d.ndim != 2 or d.shape[1] == 0: raise InputError(f"expected_win_rate needs utility gaps of shape (n,) or (S, n) with n >= 1, got {np.shape(du)}")
+    if not np.isfinite(d).all(): raise InputError(f"expected_win_rate got {int((~np.isfinite(d)).sum())} non-finite utility gaps; drop those prompts first")
+    pa, _, pb = judge_probs(d / jc.temperature, jc.theta)
+    A, B = pa.sum(0), pb.sum(0)  # per prompt, summed over seeds
+    pick = np.random.default_rng(seed).integers(0, len(A), (n_boot, len(A)))
+    W = A[pick].sum(1) / (A[pick].sum(1) + B[pick].sum(1))
+    q = (1 - level) / 2 * 100
+    return Estimate(float(A.sum() / (A.sum() + B.sum())), *(float(x) for x in np.percentile(W, [q, 100 - q])))
+
 
 # %% ../nbs/05_eval.ipynb #9a42d4f3
 def prompt_slices(prompt:str, cfg:WorldConfig|None=None) -> list[str]:
