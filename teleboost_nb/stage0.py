@@ -22,8 +22,8 @@ from .sampling import flow_interpolate, velocity_target, SamplerConfig, ode_samp
 # %% auto #0
 __all__ = ['ASSETS', 'BASE_DIR', 'FIXED_PROMPTS', 'TABLE_KEYS', 'PretrainConfig', 'training_batch', 'sample_noise_levels',
            'flow_matching_loss', 'EMA', 'generate', 'to_numpy_videos', 'evaluate_generator', 'lr_at', 'PretrainResult',
-           'ema_generator', 'pretrain', 'load_base_model', 'pretrained_base', 'base_model_table', 'format_table',
-           'sample_grid']
+           'ema_generator', 'prior_phases', 'pretrain', 'load_base_model', 'pretrained_base', 'base_model_table',
+           'format_table', 'sample_grid']
 
 # %% ../nbs/03b_stage0.ipynb #4568b736
 @dataclass
@@ -164,6 +164,11 @@ def ema_generator(gen:VideoGenerator, emas:dict[str, EMA]|None) -> VideoGenerato
         emas['transformer'].copy_to(g.transformer); emas['text_encoder'].copy_to(g.text_encoder)
     return g
 
+def prior_phases(meta:dict) -> list[dict]:
+    "The Stage-0 training curves recorded in a checkpoint's metadata, oldest first (its own curve last; [] if none)."
+    if 'phases' in meta: return [dict(p) for p in meta['phases']]
+    return [dict(meta['curve'])] if 'curve' in meta else []
+
 def pretrain(cfg:PretrainConfig, # settings
              out_dir:str|Path|None=None, # where checkpoints, curve and TensorBoard logs go (None: nowhere)
              show_progress:bool=True,
@@ -173,6 +178,7 @@ def pretrain(cfg:PretrainConfig, # settings
     seed_everything(cfg.seed)
     world, sampler = cfg.world(), cfg.sampler()
     gen = (load_generator(cfg.init) if cfg.init else make_generator(cfg.preset, seed=cfg.seed)).train()
+    earlier = prior_phases(gen.meta) if cfg.init else []
     params = trainable_parameters(gen.transformer) + trainable_parameters(gen.text_encoder)
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99))
     emas = {k: EMA(getattr(gen, k), cfg.ema) for k in ('transformer', 'text_encoder')} if cfg.ema > 0 else None
@@ -206,7 +212,8 @@ def pretrain(cfg:PretrainConfig, # settings
             curve['evals'].append(dict(step=step + 1, time=time.time() - t0, **acc))
             log.scalars({k: v for k, v in acc.items() if k != 'n_clips'}, step + 1, prefix='stage0/test_')
             if out:
-                save_generator(eg, out/'checkpoint', extra_meta=dict(stage='stage0', step=step + 1, pretrain=cfg.to_dict(), curve=curve))
+                save_generator(eg, out/'checkpoint', extra_meta=dict(stage='stage0', step=step + 1, pretrain=cfg.to_dict(), curve=curve,
+                                                                           phases=[*earlier, curve]))
                 atomic_write_text(out/'curve.json', json.dumps(curve))
             gen.train()
     log.close()
