@@ -559,6 +559,8 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
     if cfg.threads: torch.set_num_threads(cfg.threads)
     log_ = get_logger('grpo')
     reward = reward or training_rewards()
+    unknown = sorted(set(cfg.rewards) - set(reward.components))
+    if unknown: raise ConfigError(f"GRPOConfig.rewards names {unknown}, which the training reward does not produce; choose from {reward.components}")
     gen = _load_start(cfg)
     start = copy.deepcopy(gen).eval()
     gen.train(); gen.text_encoder.requires_grad_(False)

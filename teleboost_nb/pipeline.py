@@ -27,8 +27,8 @@ __all__ = ['RUN_GRPO', 'RunConfig', 'run_pipeline', 'cmd_sample', 'cmd_eval', 'c
            'build_parser', 'main']
 
 # %% ../nbs/14_pipeline.ipynb #e0052fb9
-RUN_GRPO = dict(beta=1.0, shared_noise=False, rewards={'semantic': 1.0, 'text': 1.0})
-"`teleboost run`'s Stage II over `GRPOConfig`'s defaults: the KL anchor, independent noise per trajectory, the two rewards that track correctness within groups (`07_grpo`, What we measured)"
+RUN_GRPO = GRPOConfig(beta=1.0, shared_noise=False, rewards={'semantic': 1.0, 'text': 1.0})
+"`teleboost run`'s Stage II, `GRPOConfig`'s defaults changed to the KL anchor, independent noise per trajectory, the two rewards that track correctness within groups (`07_grpo`, What we measured)"
 
 @dataclass
 class RunConfig(Config):
@@ -44,7 +44,7 @@ class RunConfig(Config):
     heldout_clips:int = cfield(64, ge=2, doc="test prompts of each stage's held-out evaluation and GSB study")
     grpo:bool = cfield(True, doc="run Stage II (GRPO) on the base model")
     grpo_iterations:int = cfield(24, ge=1, doc="GRPO iterations")
-    grpo_config:str = cfield('', doc="GRPOConfig YAML for Stage II ('' = GRPOConfig defaults updated with RUN_GRPO; `grpo_iterations` still applies)")
+    grpo_config:str = cfield('', doc="GRPOConfig YAML for Stage II ('' = RUN_GRPO; `grpo_iterations` still applies)")
     dpo:bool = cfield(True, doc="run Stage III (Diffusion-DPO) on the last stage's model, with it as the frozen reference")
     dpo_config:str = cfield('', doc="DPOConfig YAML for Stage III ('' = defaults)")
 
@@ -80,7 +80,7 @@ def run_pipeline(cfg:RunConfig, # settings
     report = [f"# teleboost run: {out.name}", "", f"Base model: {base_src}", "", "## Base model (Stage 0), ground-truth tools", "",
               format_table(table), "", "![base samples](base_samples.png)", ""]
     if cfg.grpo:
-        gc = GRPOConfig.from_yaml(cfg.grpo_config) if cfg.grpo_config else GRPOConfig(**RUN_GRPO)
+        gc = GRPOConfig.from_yaml(cfg.grpo_config) if cfg.grpo_config else RUN_GRPO
         gc = gc.replace(iterations=cfg.grpo_iterations, init=init or gc.init)
         gr = train_grpo(gc, out/'grpo', show_progress=show_progress)
         ev['grpo'] = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
