@@ -33,7 +33,7 @@ __all__ = ['STD_SCOPES', 'WeightHook', 'STATE_DIR', 'Advantages', 'group_ids_fro
            'RolloutEngine', 'LocalEngine', 'RewardDiagnostic', 'reward_diagnostics', 'format_diagnostics', 'GRPOConfig',
            'PassStats', 'train_pass', 'EvalPoint', 'weighted_reward', 'evaluate_policy', 'paired_se', 'hacking_report',
            'save_grpo_state', 'load_grpo_state', 'GRPOResult', 'train_grpo', 'plot_grpo', 'write_grpo_outputs',
-           'grpo_summary', 'paired_gain']
+           'grpo_summary', 'gradient_cosines', 'GradientAgreement', 'gradient_agreement', 'paired_gain']
 
 # %% ../nbs/07_grpo.ipynb #49de9d95
 STD_SCOPES = ('group', 'global')
@@ -538,6 +538,24 @@ def _history(meta_hist:Mapping) -> dict:
 def _load_start(cfg:GRPOConfig) -> VideoGenerator:
     return load_generator(cfg.init) if cfg.init else load_base_model()
 
+def _rollout_batch(gen:VideoGenerator, engine:RolloutEngine, cfg:GRPOConfig, world:WorldConfig, it:int):
+    "Iteration `it`'s generator, prompt specs and rollout (all drawn from (seed, it), so a resumed run repeats them)."
+    g = _iter_rng(cfg.seed, it)
+    specs = sample_specs(cfg.prompts_per_iter, cfg.split, cfg.seed * 100_003 + it, world)
+    window = sde_window(cfg.steps, cfg.window, cfg.window_lo, cfg.window_hi, g)
+    gen.eval()
+    ro = engine.rollout([prompt_from_spec(s) for s in specs], cfg.group_size, cfg.sampler(), g, cfg.shared_noise, window)
+    gen.train()
+    return g, specs, ro
+
+def _training_batch(cfg:GRPOConfig, ro:Rollout, scores:RewardScores, g:torch.Generator):
+    "Mixed advantages, the best-of-N subset with its advantages, and the trained-step table of one rollout."
+    mixed = mixed_advantages(scores, ro.group_ids, cfg.rewards, eps=cfg.adv_eps, clip=cfg.adv_clip,
+                             std_scope=cfg.std_scope, min_group_std=cfg.min_group_std)
+    keep = best_of_n(mixed.values, ro.group_ids, cfg.best_of_n)
+    rk = ro.select(keep)
+    return mixed, rk, mixed.values[keep], train_step_table(rk.sde_steps, len(rk), cfg.timestep_fraction, cfg.step_mode, g)
+
 def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read from the run folder)
                out:str|Path|None=None, # run folder: state, checkpoint, metrics.json, plots, TensorBoard
                resume:bool=False, # continue the run in `out` from its last state
@@ -611,13 +629,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
     n_done, it = 0, it0 - 1
     for it in bar:
         t0 = time.time()
-        g = _iter_rng(cfg.seed, it)
-        specs = sample_specs(cfg.prompts_per_iter, cfg.split, cfg.seed * 100_003 + it, world)
-        prompts = [prompt_from_spec(s) for s in specs]
-        window = sde_window(cfg.steps, cfg.window, cfg.window_lo, cfg.window_hi, g)
-        gen.eval()
-        ro = engine.rollout(prompts, cfg.group_size, cfg.sampler(), g, cfg.shared_noise, window)
-        gen.train()
+        g, specs, ro = _rollout_batch(gen, engine, cfg, world, it)
         t1 = time.time()
         with torch.no_grad(): scores = reward(ro.videos, ro.prompts, fps=world.fps)
         t2 = time.time()
@@ -626,11 +638,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
             log_.warning(f"iteration {it}: non-finite reward for samples {(~torch.isfinite(used)).any(0).nonzero().flatten().tolist()}; step skipped")
             log.scalar('train/skipped', 1.0, it)
         else:
-            mixed = mixed_advantages(scores, ro.group_ids, cfg.rewards, eps=cfg.adv_eps, clip=cfg.adv_clip,
-                                     std_scope=cfg.std_scope, min_group_std=cfg.min_group_std)
-            keep = best_of_n(mixed.values, ro.group_ids, cfg.best_of_n)
-            rk, A = ro.select(keep), mixed.values[keep]
-            tab = train_step_table(rk.sde_steps, len(rk), cfg.timestep_fraction, cfg.step_mode, g)
+            mixed, rk, A, tab = _training_batch(cfg, ro, scores, g)
             delta = guard_delta(ro.grid, rk.sde_steps, cfg.sigma_form, cfg.level) if cfg.guard else None
             mu_old = {}
             for ep in range(cfg.inner_epochs):
@@ -696,6 +704,77 @@ def grpo_summary(res:GRPOResult) -> dict:
     return {'heldout_start': a.heldout, 'heldout_end': b.heldout, 'heldout_gain': b.heldout - a.heldout,
             'reward_start': a.reward, 'reward_end': b.reward, 'win_rate': b.win_rate, 'win_lo': b.win_lo, 'win_hi': b.win_hi,
             'hacking_flagged': bool(res.hacking and res.hacking.flagged)}
+
+# %% ../nbs/07_grpo.ipynb #c70c39b0
+def gradient_cosines(grads:Tensor # (n, P) flattened gradients, one row per batch
+                    ) -> np.ndarray:
+    "The (n, n) matrix of pairwise cosines; a zero gradient raises."
+    grads = torch.as_tensor(grads, dtype=torch.float64)
+    if grads.ndim != 2 or len(grads) < 2: raise InputError(f"gradient_cosines needs (n >= 2, P) gradients, got shape {tuple(grads.shape)}")
+    norm = grads.norm(dim=1, keepdim=True)
+    if (norm == 0).any(): raise InputError(f"gradients {(norm[:, 0] == 0).nonzero().flatten().tolist()} are zero: no advantage reached the loss (tied groups?)")
+    u = grads / norm
+    return (u @ u.T).numpy()
+
+@dataclass
+class GradientAgreement:
+    "Pairwise cosines of GRPO gradients from independent rollout batches of `trajectories` samples each."
+    cosines:np.ndarray  # (n, n)
+    trajectories:int  # samples per batch B
+
+    @property
+    def pairs(self) -> np.ndarray: return self.cosines[~np.eye(len(self.cosines), dtype=bool)].reshape(len(self.cosines), -1)
+    @property
+    def mean(self) -> float:
+        "Mean off-diagonal cosine c: the signal share of one batch's gradient."
+        return float(self.pairs.mean())
+    @property
+    def se(self) -> float:
+        "Standard error of `mean`: the U-statistic variance 4·var(per-batch mean cosine)/n."
+        per = self.pairs.mean(1); n = len(per)
+        return float(per.std(ddof=1) * 2 / math.sqrt(n)) if n > 2 else float('nan')
+    def trajectories_for(self, target:float=0.5, # the wanted agreement c*
+                         c:float|None=None, # the agreement to extrapolate from (default: `mean`)
+                        ) -> float:
+        "Trajectories per batch at which two batches' gradients would agree with cosine `target` (inf without measured signal)."
+        if not 0 < target < 1: raise InputError(f"target agreement must be in (0, 1), got {target}")
+        c = self.mean if c is None else c
+        if c <= 0: return math.inf
+        if c >= 1: return float(self.trajectories)
+        return self.trajectories * (1 - c) / c * target / (1 - target)
+    def __repr__(self):
+        return (f"GradientAgreement(B={self.trajectories}, batches={len(self.cosines)}: cosine {self.mean:+.3f} ± {self.se:.3f}; "
+                f"c=0.5 needs B ≈ {self.trajectories_for(0.5, max(self.mean + 2 * self.se, 1e-12)):.0f} or more)")
+
+
+# %% ../nbs/07_grpo.ipynb #7d0a5f60
+def gradient_agreement(gen:VideoGenerator, # the policy at the weights to probe (not modified)
+                       cfg:GRPOConfig, # rollout, reward-mix and loss settings; one batch = prompts_per_iter × group_size
+                       reward:Reward|None=None, # the training reward (default: `training_rewards()`)
+                       batches:int=4, # independent rollout batches (n >= 2)
+                       iterations:Sequence[int]|None=None, # the iteration index each batch's prompts and noise are drawn from (default 0..n−1)
+                       show_progress:bool=True,
+                      ) -> GradientAgreement:
+    "GRPO gradients of several independent rollout batches at fixed weights, through the trainer's own code, and their agreement."
+    its = list(range(batches)) if iterations is None else [int(i) for i in iterations]
+    if len(its) < 2: raise ConfigError(f"gradient_agreement needs at least 2 batches, got {len(its)}")
+    reward = reward or training_rewards()
+    unknown = sorted(set(cfg.rewards) - set(reward.components))
+    if unknown: raise ConfigError(f"GRPOConfig.rewards names {unknown}, which the reward does not produce; choose from {reward.components}")
+    cfg = cfg.replace(beta=0.0, guard=False, inner_epochs=1)
+    gen = copy.deepcopy(gen); gen.text_encoder.requires_grad_(False); gen.train()
+    params = trainable_parameters(gen.transformer)
+    keep_weights = torch.optim.SGD(params, lr=0.0)  # train_pass steps its optimizer: lr 0 leaves the weights as they are
+    engine, world, grads = LocalEngine(gen), world_for(gen), []
+    for it in progress(its, desc='gradient agreement', disable=None if show_progress else True):
+        g, _, ro = _rollout_batch(gen, engine, cfg, world, it)
+        with torch.no_grad(): scores = reward(ro.videos, ro.prompts, fps=world.fps)
+        _, rk, A, tab = _training_batch(cfg, ro, scores, g)
+        ps = train_pass(gen, rk, A, tab, keep_weights, params, cfg)
+        if ps.skipped: raise FloatingPointError(f"batch {it}: non-finite loss or gradient")
+        grads.append(torch.cat([p.grad.flatten() if p.grad is not None else torch.zeros(p.numel()) for p in params]))
+    return GradientAgreement(gradient_cosines(torch.stack(grads)), len(rk))
+
 
 # %% ../nbs/07_grpo.ipynb #912a0e3a
 def paired_gain(after:np.ndarray, # (S, n) per-clip scores after training, one row per seed
