@@ -60,7 +60,7 @@ def group_advantages(rewards:Tensor, # (B,) rewards
                      clip:float=5.0, # A_max
                      std_scope:str='group', # 'group' (per-group std) or 'global' (std over the batch)
                      bessel:bool=True, # std with 1/(n−1) (else 1/n)
-                     min_group_std:float=0.0, # groups with a smaller std get A = 0
+                     min_group_std:float=1e-4, # groups with a smaller std get A = 0 (default: above reward round-off)
                     ) -> Advantages:
     "Group z-scored, clipped advantages (G1); tied groups give exact zeros."
     r = torch.as_tensor(rewards).double().flatten()
@@ -348,7 +348,7 @@ class GRPOConfig(Config):
     adv_eps:float = cfield(1e-4, ge=0, doc="ε_A")
     adv_clip:float = cfield(5.0, gt=0, doc="A_max")
     std_scope:str = cfield('group', choices=STD_SCOPES, doc="advantage std per group or over the batch")
-    min_group_std:float = cfield(0.0, ge=0, doc="groups with a smaller reward std get A = 0")
+    min_group_std:float = cfield(1e-4, ge=0, doc="groups with a smaller reward std get A = 0 (above the rewards' float round-off)")
     clip_eps:float = cfield(1e-4, gt=0, doc="ratio clip range ε")
     beta:float = cfield(0.0, ge=0, doc="KL coefficient to the frozen reference")
     guard:bool = cfield(False, doc="GRPO-Guard: RatioNorm and δ_t reweighting")
@@ -705,7 +705,7 @@ def grpo_summary(res:GRPOResult) -> dict:
             'reward_start': a.reward, 'reward_end': b.reward, 'win_rate': b.win_rate, 'win_lo': b.win_lo, 'win_hi': b.win_hi,
             'hacking_flagged': bool(res.hacking and res.hacking.flagged)}
 
-# %% ../nbs/07_grpo.ipynb #c70c39b0
+# %% ../nbs/07_grpo.ipynb #bca5e01b
 def gradient_cosines(grads:Tensor # (n, P) flattened gradients, one row per batch
                     ) -> np.ndarray:
     "The (n, n) matrix of pairwise cosines; a zero gradient raises."
@@ -743,11 +743,12 @@ class GradientAgreement:
         if c >= 1: return float(self.trajectories)
         return self.trajectories * (1 - c) / c * target / (1 - target)
     def __repr__(self):
-        return (f"GradientAgreement(B={self.trajectories}, batches={len(self.cosines)}: cosine {self.mean:+.3f} ± {self.se:.3f}; "
-                f"c=0.5 needs B ≈ {self.trajectories_for(0.5, max(self.mean + 2 * self.se, 1e-12)):.0f} or more)")
+        up = self.mean + 2 * self.se  # optimistic end of the measured agreement
+        need = f"c = 0.5 needs B ≥ {self.trajectories_for(0.5, up):.0f}" if up > 0 else "no signal measured"
+        return f"GradientAgreement(B={self.trajectories}, batches={len(self.cosines)}: cosine {self.mean:+.3f} ± {self.se:.3f}; {need})"
 
 
-# %% ../nbs/07_grpo.ipynb #7d0a5f60
+# %% ../nbs/07_grpo.ipynb #fffbcbca
 def gradient_agreement(gen:VideoGenerator, # the policy at the weights to probe (not modified)
                        cfg:GRPOConfig, # rollout, reward-mix and loss settings; one batch = prompts_per_iter × group_size
                        reward:Reward|None=None, # the training reward (default: `training_rewards()`)
