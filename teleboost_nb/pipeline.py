@@ -17,7 +17,7 @@ from .world import parse_prompt, write_video, PromptError, VideoFileError, promp
 from .backbone import load_generator
 from .sampling import SamplerConfig
 from .eval import evaluate_checkpoint, compare_checkpoints, format_stage_table
-from .grpo import GRPOConfig, train_grpo, grpo_summary
+from .grpo import GRPOConfig, train_grpo, grpo_summary, gradient_agreement
 from .dpo import DPOConfig, train_dpo
 from .stage0 import (PretrainConfig, pretrain, generate, evaluate_generator, load_base_model, base_model_table,
                                  format_table, sample_grid, FIXED_PROMPTS)
@@ -144,7 +144,18 @@ def cmd_pretrain(args) -> int:
     return 0
 
 def cmd_grpo(args) -> int:
-    "teleboost grpo: Stage II from a checkpoint (or resume a killed run)."
+    "teleboost grpo: Stage II from a checkpoint (or resume a killed run, or probe a config's gradient agreement)."
+    if args.probe:
+        if args.resume: raise ConfigError("--probe measures a config at fixed weights; it does not combine with --resume")
+        cfg = _load_cfg(GRPOConfig, args.config, args.set)
+        if args.init: cfg = cfg.replace(init=args.init)
+        ga = gradient_agreement(load_generator(cfg.init) if cfg.init else load_base_model(), cfg, batches=args.probe)
+        print(ga)
+        if args.out:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            atomic_write_text(Path(args.out)/'gradient_agreement.json', json.dumps({'config': cfg.to_dict(), 'trajectories': ga.trajectories,
+                              'cosine': ga.mean, 'se': ga.se, 'cosines': ga.cosines.tolist()}, indent=1))
+        return 0
     if args.resume:
         if args.config or args.set or args.init: raise ConfigError("--resume continues a run with its saved config; drop --config, --set and --init")
         res = train_grpo(None, args.resume, resume=True)
@@ -200,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--out', default=None, help="run folder"); g.add_argument('--config', default=None, help="GRPOConfig YAML")
     g.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="override config fields")
     g.add_argument('--resume', default=None, metavar='DIR', help="continue the killed run in DIR")
+    g.add_argument('--probe', type=int, default=0, metavar='N', help="do not train: print the gradient agreement of N rollout batches at the start weights")
     g.set_defaults(func=cmd_grpo)
     d = sub.add_parser('dpo', help="Stage III: Diffusion-DPO against a frozen reference, with evaluation and resumable checkpoints")
     d.add_argument('--init', default=None, help="generator checkpoint to start from (default: the shipped base model)")
