@@ -556,6 +556,11 @@ def _training_batch(cfg:GRPOConfig, ro:Rollout, scores:RewardScores, g:torch.Gen
     rk = ro.select(keep)
     return mixed, rk, mixed.values[keep], train_step_table(rk.sde_steps, len(rk), cfg.timestep_fraction, cfg.step_mode, g)
 
+def _check_reward_mix(cfg:GRPOConfig, reward:Reward):
+    "Raise `ConfigError` before any rollout when `cfg.rewards` names components `reward` does not produce."
+    unknown = sorted(set(cfg.rewards) - set(reward.components))
+    if unknown: raise ConfigError(f"GRPOConfig.rewards names {unknown}, which the training reward does not produce; choose from {reward.components}")
+
 def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read from the run folder)
                out:str|Path|None=None, # run folder: state, checkpoint, metrics.json, plots, TensorBoard
                resume:bool=False, # continue the run in `out` from its last state
@@ -577,8 +582,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
     if cfg.threads: torch.set_num_threads(cfg.threads)
     log_ = get_logger('grpo')
     reward = reward or training_rewards()
-    unknown = sorted(set(cfg.rewards) - set(reward.components))
-    if unknown: raise ConfigError(f"GRPOConfig.rewards names {unknown}, which the training reward does not produce; choose from {reward.components}")
+    _check_reward_mix(cfg, reward)
     gen = _load_start(cfg)
     start = copy.deepcopy(gen).eval()
     gen.train(); gen.text_encoder.requires_grad_(False)
@@ -742,14 +746,17 @@ class GradientAgreement:
         if c <= 0: return math.inf
         if c >= 1: return float(self.trajectories)
         return self.trajectories * (1 - c) / c * target / (1 - target)
+    def to_dict(self) -> dict:
+        "Plain data for a JSON file."
+        return {'trajectories': self.trajectories, 'cosine': self.mean, 'se': self.se, 'cosines': self.cosines.tolist()}
     def __repr__(self):
-        up = self.mean + 2 * self.se  # optimistic end of the measured agreement
+        up = self.mean + 2 * self.se if math.isfinite(self.se) else self.mean  # optimistic end of the measured agreement (2 batches: no error bar)
         need = f"c = 0.5 needs B ≥ {self.trajectories_for(0.5, up):.0f}" if up > 0 else "no signal measured"
         return f"GradientAgreement(B={self.trajectories}, batches={len(self.cosines)}: cosine {self.mean:+.3f} ± {self.se:.3f}; {need})"
 
 
 # %% ../nbs/07_grpo.ipynb #fffbcbca
-def gradient_agreement(gen:VideoGenerator, # the policy at the weights to probe (not modified)
+def gradient_agreement(gen:VideoGenerator|None, # the policy at the weights to probe (not modified); None loads `cfg.init` or the base model
                        cfg:GRPOConfig, # rollout, reward-mix and loss settings; one batch = prompts_per_iter × group_size
                        reward:Reward|None=None, # the training reward (default: `training_rewards()`)
                        batches:int=4, # independent rollout batches (n >= 2)
@@ -760,10 +767,10 @@ def gradient_agreement(gen:VideoGenerator, # the policy at the weights to probe 
     its = list(range(batches)) if iterations is None else [int(i) for i in iterations]
     if len(its) < 2: raise ConfigError(f"gradient_agreement needs at least 2 batches, got {len(its)}")
     reward = reward or training_rewards()
-    unknown = sorted(set(cfg.rewards) - set(reward.components))
-    if unknown: raise ConfigError(f"GRPOConfig.rewards names {unknown}, which the reward does not produce; choose from {reward.components}")
+    _check_reward_mix(cfg, reward)
     cfg = cfg.replace(beta=0.0, guard=False, inner_epochs=1)
-    gen = copy.deepcopy(gen); gen.text_encoder.requires_grad_(False); gen.train()
+    gen = copy.deepcopy(gen) if gen is not None else _load_start(cfg)
+    gen.text_encoder.requires_grad_(False); gen.train()
     params = trainable_parameters(gen.transformer)
     keep_weights = torch.optim.SGD(params, lr=0.0)  # train_pass steps its optimizer: lr 0 leaves the weights as they are
     engine, world, grads = LocalEngine(gen), world_for(gen), []

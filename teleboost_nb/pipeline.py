@@ -149,12 +149,11 @@ def cmd_grpo(args) -> int:
         if args.resume: raise ConfigError("--probe measures a config at fixed weights; it does not combine with --resume")
         cfg = _load_cfg(GRPOConfig, args.config, args.set)
         if args.init: cfg = cfg.replace(init=args.init)
-        ga = gradient_agreement(load_generator(cfg.init) if cfg.init else load_base_model(), cfg, batches=args.probe)
+        ga = gradient_agreement(None, cfg, batches=args.probe)
         print(ga)
         if args.out:
             Path(args.out).mkdir(parents=True, exist_ok=True)
-            atomic_write_text(Path(args.out)/'gradient_agreement.json', json.dumps({'config': cfg.to_dict(), 'trajectories': ga.trajectories,
-                              'cosine': ga.mean, 'se': ga.se, 'cosines': ga.cosines.tolist()}, indent=1))
+            atomic_write_text(Path(args.out)/'gradient_agreement.json', json.dumps({'config': cfg.to_dict(), **ga.to_dict()}, indent=1))
         return 0
     if args.resume:
         if args.config or args.set or args.init: raise ConfigError("--resume continues a run with its saved config; drop --config, --set and --init")
