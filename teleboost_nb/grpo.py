@@ -336,6 +336,7 @@ class GRPOConfig(Config):
     guidance:float = cfield(4.0, ge=0, doc="rollout and evaluation CFG scale")
     sigma_form:str = cfield('dancegrpo', choices=('dancegrpo', 'flow_grpo'), doc="SDE σ form")
     level:float = cfield(0.7, gt=0, doc="η (dancegrpo) or a (flow_grpo)")
+    noise_block:tuple[int, int, int]|None = cfield(None, ge=1, doc="explore only block-constant latent directions of this (T_l, h, w) size (None: every element)")
     cfg_grad:str = cfield('both', choices=('both', 'cond_only'), doc="gradient through both CFG branches, or the conditional one only")
     window:int = cfield(3, ge=0, doc="SDE window W (0: every non-terminal step is stochastic)")
     window_lo:int = cfield(0, ge=0, doc="the window lies in [window_lo, window_hi)")
@@ -372,7 +373,8 @@ class GRPOConfig(Config):
 
     def sampler(self) -> SamplerConfig:
         "The rollout sampler."
-        return SamplerConfig(steps=self.steps, shift=self.shift, guidance=self.guidance, sigma_form=self.sigma_form, level=self.level, cfg_grad=self.cfg_grad)
+        return SamplerConfig(steps=self.steps, shift=self.shift, guidance=self.guidance, sigma_form=self.sigma_form, level=self.level, cfg_grad=self.cfg_grad,
+                             noise_block=self.noise_block)
 
     def eval_sampler(self) -> SamplerConfig:
         "The evaluation sampler (Euler, more steps)."

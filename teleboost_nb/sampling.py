@@ -18,8 +18,9 @@ from .backbone import VideoGenerator, check_videos
 # %% auto #0
 __all__ = ['SIGMA_FORMS', 'REDUCTIONS', 'MIN_STD', 'flow_interpolate', 'velocity_target', 'predict_x0', 'predict_noise',
            'shift_sigma', 'unshift_sigma', 'flow_grid', 'diffusers_grid', 'cfg_combine', 'guided_velocity',
-           'euler_step', 'sde_sigma', 'gaussian_logp', 'SDEStep', 'sde_step', 'transition_std', 'transition_kl',
-           'SamplerConfig', 'make_grid', 'Rollout', 'initial_noise', 'ode_sample', 'sde_rollout', 'recompute_logprobs']
+           'euler_step', 'sde_sigma', 'gaussian_logp', 'block_coords', 'block_expand', 'SDEStep', 'sde_step',
+           'transition_std', 'transition_kl', 'SamplerConfig', 'make_grid', 'Rollout', 'initial_noise', 'ode_sample',
+           'sde_rollout', 'recompute_logprobs']
 
 # %% ../nbs/03_sampling.ipynb #de40f549
 def _bcast(s:Tensor|float, x:Tensor) -> Tensor:
@@ -140,6 +141,31 @@ def gaussian_logp(x_next:Tensor, # the drawn next latent (detached inside)
     if not torch.isfinite(lp).all(): raise FloatingPointError(f"non-finite log-probability for samples {(~torch.isfinite(lp.flatten(1).sum(1))).nonzero().flatten().tolist()}")
     return lp
 
+def _check_block(x:Tensor, block:Sequence[int]) -> tuple[int, int, int]:
+    "`block` as three ints that divide the latent grid (T_l, h, w) of `x`, or a clear error."
+    block = tuple(int(b) for b in block)
+    grid = tuple(x.shape[-3:])
+    if len(block) != 3 or min(block) < 1 or any(g % b for g, b in zip(grid, block)):
+        ok = [[d for d in range(1, g + 1) if g % d == 0] for g in grid]
+        raise InputError(f"noise_block {block} must be three positive sizes that divide the latent grid (T_l, h, w) = {grid}; "
+                         f"allowed sizes per axis: {ok}")
+    return block
+
+def block_coords(x:Tensor, # a latent (B, C, T_l, h, w)
+                 block:Sequence[int], # block size (b_t, b_h, b_w)
+                ) -> Tensor:
+    "Orthonormal coordinates c = Uᵀx/√k of x in the block-constant subspace: block sums over √k, (B, C, T_l/b_t, h/b_h, w/b_w)."
+    bt, bh, bw = _check_block(x, block)
+    B, Ch, T, h, w = x.shape
+    return x.reshape(B, Ch, T // bt, bt, h // bh, bh, w // bw, bw).sum((3, 5, 7)) / math.sqrt(bt * bh * bw)
+
+def block_expand(c:Tensor, # block coordinates (B, C, T_c, h_c, w_c)
+                 block:Sequence[int], # block size (b_t, b_h, b_w)
+                ) -> Tensor:
+    "The latent Uc/√k with block coordinates c (the adjoint of `block_coords`): each block holds c/√k."
+    bt, bh, bw = (int(b) for b in block)
+    return c.repeat_interleave(bt, 2).repeat_interleave(bh, 3).repeat_interleave(bw, 4) / math.sqrt(bt * bh * bw)
+
 @dataclass
 class SDEStep:
     "One transition: the next latent, its mean and std, and its log-probability (None for a deterministic step)."
@@ -154,7 +180,8 @@ def sde_step(x:Tensor, # latent x_t (B, C, T, h, w)
              x_next:Tensor|None=None, # recompute: the stored next latent, used as is
              generator:torch.Generator|None=None, # rollout: the noise source
              reduction:str='mean', # log-prob reduction (S3)
-             noise:Tensor|None=None, # rollout: explicit ξ instead of drawing from `generator`
+             noise:Tensor|None=None, # rollout: explicit ξ instead of drawing from `generator` (block coordinates under `block`)
+             block:Sequence[int]|None=None, # explore only block-constant directions (b_t, b_h, b_w); None: every element
             ) -> SDEStep:
     "One SDE transition with its exact Gaussian log-probability; the single function of rollout and recompute (S2, S3)."
     s, s_next = float(grid[t]), float(grid[t + 1])
@@ -162,15 +189,21 @@ def sde_step(x:Tensor, # latent x_t (B, C, T, h, w)
     x32, v32 = x.float(), v.float()
     dt = s - s_next
     sigma = sde_sigma(grid, t, form, level)
-    mu = x32 - dt * (v32 + sigma ** 2 / (2 * s) * (x32 + (1 - s) * v32))
+    eps_hat = x32 + (1 - s) * v32
+    if block is not None: eps_hat = block_expand(block_coords(eps_hat, block), block)  # P ε̂: the score term on the subspace only
+    mu = x32 - dt * (v32 + sigma ** 2 / (2 * s) * eps_hat)
     std = transition_std(grid, t, form, level)
     if std == 0:
         if x_next is not None: raise ValueError("a deterministic step (level 0) has no log-probability to recompute")
         return SDEStep(mu, mu, 0.0, None)
+    if block is not None and reduction == 'dense': raise ConfigError("reduction='dense' keeps the full latent grid; it cannot be used with a noise block (use 'mean' or 'sum')")
     if x_next is None:
-        xi = noise if noise is not None else torch.randn(mu.shape, generator=generator, dtype=torch.float32, device=mu.device)
-        x_next = (mu + std * xi).detach()
-    return SDEStep(x_next, mu, std, gaussian_logp(x_next, mu, std, reduction))
+        shape = mu.shape if block is None else block_coords(mu, block).shape
+        xi = noise if noise is not None else torch.randn(shape, generator=generator, dtype=torch.float32, device=mu.device)
+        if tuple(xi.shape) != tuple(shape): raise InputError(f"explicit SDE noise must have shape {tuple(shape)}, got {tuple(xi.shape)}")
+        x_next = (mu + std * (xi if block is None else block_expand(xi, block))).detach()
+    if block is None: return SDEStep(x_next, mu, std, gaussian_logp(x_next, mu, std, reduction))
+    return SDEStep(x_next, mu, std, gaussian_logp(block_coords(x_next, block), block_coords(mu, block), std, reduction))
 
 def transition_std(grid:Tensor, t:int, form:str='dancegrpo', level:float=0.3) -> float:
     "The std σ_t·√Δ_t of transition t (S2); 0 for a deterministic step."
@@ -192,6 +225,12 @@ class SamplerConfig(Config):
     reduction:str = cfield('mean', choices=REDUCTIONS, doc="log-prob reduction")
     cfg_grad:str = cfield('both', choices=('both', 'cond_only'), doc="gradient through the unconditional branch")
     grid_kind:str = cfield('wan', choices=('wan', 'diffusers'), doc="F3 grid, or diffusers' scheduler grid (parity)")
+    noise_block:tuple[int, int, int]|None = cfield(None, ge=1, doc="SDE noise only on block-constant directions of this (T_l, h, w) size (None: every latent element)")
+
+    def validate(self):
+        super().validate()
+        if self.noise_block is not None and self.reduction == 'dense':
+            raise ConfigError("SamplerConfig: reduction='dense' keeps the full latent grid and cannot be used with noise_block; use 'mean' or 'sum'")
 
 def make_grid(cfg:SamplerConfig) -> Tensor:
     "The grid a sampler config describes."
@@ -295,7 +334,7 @@ def sde_rollout(gen:VideoGenerator, # the policy
             s = grid[t].expand(x.shape[0])
             v = guided_velocity(gen, x, s, ctx, null, cfg.guidance)
             if stochastic[t]:
-                st = sde_step(x, v, grid, t, cfg.sigma_form, cfg.level, generator=generator, reduction=cfg.reduction)
+                st = sde_step(x, v, grid, t, cfg.sigma_form, cfg.level, generator=generator, reduction=cfg.reduction, block=cfg.noise_block)
                 x, lp = st.x_next, st.logp
             else:
                 x = euler_step(x, v, grid[t], grid[t + 1]); lp = None
@@ -309,7 +348,7 @@ def sde_rollout(gen:VideoGenerator, # the policy
 def recompute_logprobs(gen:VideoGenerator, # the policy with its current weights
                        rollout:Rollout, # a stored rollout
                        steps:Sequence[int]|Tensor|None=None, # which transitions: a list for all samples, or (B, K) per sample
-                       return_mean:bool=False, # also return the transition means (B, K, ...) for KL / RatioNorm
+                       return_mean:bool=False, # also return the transition means (B, K, ...) for KL / RatioNorm (block coordinates under a noise block)
                       ):
     "Log-probs (B, K) of the stored transitions under the current weights, through the same `sde_step` (S4)."
     rollout.check(); cfg = rollout.config
@@ -326,6 +365,7 @@ def recompute_logprobs(gen:VideoGenerator, # the policy with its current weights
         for t in steps[:, k].unique().tolist():
             rows = (steps[:, k] == t).nonzero().flatten()
             st = _recompute_step(gen, rollout, rows, t)
+            if cfg.noise_block is not None: st = dc_replace(st, mu=block_coords(st.mu, cfg.noise_block))
             if lp_k is None:
                 lp_k = st.logp.new_zeros((B, *st.logp.shape[1:])); mu_k = st.mu.new_zeros((B, *st.mu.shape[1:]))
             lp_k = lp_k.index_put((rows,), st.logp)  # out of place: gradients flow
@@ -340,4 +380,4 @@ def _recompute_step(gen:VideoGenerator, ro:Rollout, rows:Tensor, t:int) -> SDESt
     null = None if ro.null_context is None else ro.null_context[rows].to(dev)
     x = ro.latents[rows, t].to(dev)
     v = guided_velocity(gen, x, ro.grid[t].expand(len(rows)).to(dev), ro.context[rows].to(dev), null, cfg.guidance, cfg.cfg_grad)
-    return sde_step(x, v, ro.grid, t, cfg.sigma_form, cfg.level, x_next=ro.latents[rows, t + 1].to(dev), reduction=cfg.reduction)
+    return sde_step(x, v, ro.grid, t, cfg.sigma_form, cfg.level, x_next=ro.latents[rows, t + 1].to(dev), reduction=cfg.reduction, block=cfg.noise_block)
