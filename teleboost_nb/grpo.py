@@ -20,7 +20,7 @@ from .core import (Config, cfield, ConfigError, InputError, CheckpointError, Run
 from .world import WorldConfig, SceneSpec, sample_specs, prompt_from_spec
 from .backbone import VideoGenerator, load_generator, save_generator, trainable_parameters
 from .sampling import (SamplerConfig, Rollout, sde_rollout, recompute_logprobs, initial_noise, make_grid,
-                                   transition_kl, transition_std, sde_sigma)
+                                   transition_kl, transition_std, sde_sigma, block_coords)
 from .stage0 import load_base_model, EMA, generate, sample_grid, FIXED_PROMPTS
 from .rewards import Reward, RewardScores, training_rewards, apply_gate
 from .eval import (held_out_report, sample_clips, gsb_compare, detect_hacking, plot_hacking, world_for,
@@ -586,6 +586,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
     reward = reward or training_rewards()
     _check_reward_mix(cfg, reward)
     gen = _load_start(cfg)
+    if cfg.noise_block is not None: block_coords(torch.zeros(1, *gen.latent_shape()), cfg.noise_block)  # a block that does not fit fails now, not after the first evaluation
     start = copy.deepcopy(gen).eval()
     gen.train(); gen.text_encoder.requires_grad_(False)
     params = trainable_parameters(gen.transformer)
