@@ -143,6 +143,7 @@ def gaussian_logp(x_next:Tensor, # the drawn next latent (detached inside)
 
 def _check_block(x:Tensor, block:Sequence[int]) -> tuple[int, int, int]:
     "`block` as three ints that divide the latent grid (T_l, h, w) of `x`, or a clear error."
+    if x.ndim != 5: raise InputError(f"a noise block needs a latent (B, C, T_l, h, w), got a tensor of shape {tuple(x.shape)}")
     block = tuple(int(b) for b in block)
     grid = tuple(x.shape[-3:])
     if len(block) != 3 or min(block) < 1 or any(g % b for g, b in zip(grid, block)):
