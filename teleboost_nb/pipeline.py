@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import Config, cfield, ConfigError, TeleBoostError, atomic_write_text, seed_everything, get_logger
+from .core import Config, cfield, ConfigError, CheckpointError, TeleBoostError, atomic_write_text, seed_everything, get_logger
 from .world import parse_prompt, write_video, PromptError, VideoFileError, prompt_from_spec
 from .backbone import load_generator
 from .sampling import SamplerConfig
@@ -23,8 +23,8 @@ from .stage0 import (PretrainConfig, pretrain, generate, evaluate_generator, loa
                                  format_table, sample_grid, FIXED_PROMPTS)
 
 # %% auto #0
-__all__ = ['RUN_GRPO', 'RunConfig', 'run_pipeline', 'cmd_sample', 'cmd_eval', 'cmd_pretrain', 'cmd_grpo', 'cmd_dpo', 'cmd_run',
-           'build_parser', 'main']
+__all__ = ['RUN_GRPO', 'PROGRESS', 'RunConfig', 'run_grpo_config', 'run_dpo_config', 'run_pipeline', 'cmd_sample', 'cmd_eval',
+           'cmd_pretrain', 'cmd_grpo', 'cmd_dpo', 'cmd_run', 'build_parser', 'main']
 
 # %% ../nbs/14_pipeline.ipynb #e0052fb9
 RUN_GRPO = GRPOConfig(beta=1.0, shared_noise=False, rewards={'semantic': 1.0, 'text': 1.0})
@@ -47,68 +47,116 @@ class RunConfig(Config):
     grpo_config:str = cfield('', doc="GRPOConfig YAML for Stage II ('' = RUN_GRPO; `grpo_iterations` still applies)")
     dpo:bool = cfield(True, doc="run Stage III (Diffusion-DPO) on the last stage's model, with it as the frozen reference")
     dpo_config:str = cfield('', doc="DPOConfig YAML for Stage III ('' = defaults)")
+    threads:int = cfield(0, ge=0, doc="torch CPU threads for the whole run (0 = leave as is)")
 
     def sampler(self) -> SamplerConfig:
         "The evaluation sampler."
         return SamplerConfig(steps=self.sample_steps, guidance=self.guidance, shift=self.shift)
 
-# %% ../nbs/14_pipeline.ipynb #85936105
-def _stage_report(name:str, ev, out:Path) -> list[str]:
-    return [f"## {name}: held-out evaluation (test split, unseen combinations)", "", f"![{name} samples]({ev.paths['samples.png'].relative_to(out)})", ""]
+# %% ../nbs/14_pipeline.ipynb #b2e1d1ef
+PROGRESS = 'progress.json'
+"The run folder's record of finished stages: their metrics and report sections, written atomically after each stage"
 
-def run_pipeline(cfg:RunConfig, # settings
+def run_grpo_config(cfg:RunConfig, init:str='') -> GRPOConfig:
+    "Stage II of a run: `grpo_config` (or `RUN_GRPO`) with the run's iteration count and start checkpoint."
+    gc = GRPOConfig.from_yaml(cfg.grpo_config) if cfg.grpo_config else RUN_GRPO
+    return gc.replace(iterations=cfg.grpo_iterations, init=init or gc.init)
+
+def run_dpo_config(cfg:RunConfig) -> DPOConfig:
+    "Stage III of a run: `dpo_config` (or `DPOConfig`'s defaults), evaluated by the run rather than by `train_dpo`."
+    return (DPOConfig.from_yaml(cfg.dpo_config) if cfg.dpo_config else DPOConfig()).replace(eval_clips=0)
+
+def _open_run(cfg:RunConfig|None, out:Path, resume:bool) -> tuple[RunConfig, dict]:
+    "Check the run folder; return the run's config and its progress record (empty for a new run)."
+    if resume:
+        if not (out/PROGRESS).is_file(): raise CheckpointError(f"nothing to resume in {out}: it has no {PROGRESS} (start without --resume)")
+        saved = RunConfig.from_yaml(out/'config.yaml')
+        if cfg is not None and cfg.to_dict() != saved.to_dict():
+            diff = sorted(k for k, v in cfg.to_dict().items() if saved.to_dict().get(k) != v)
+            raise ConfigError(f"{out} was started with another config (differs in {', '.join(diff)}); resume without --config and --set, or choose another --out")
+        return saved, json.loads((out/PROGRESS).read_text())
+    if (out/PROGRESS).exists() or (out/'metrics.json').exists():
+        raise ConfigError(f"{out} already holds a teleboost run; pass --resume to continue it, or choose another --out")
+    cfg = cfg or RunConfig()
+    out.mkdir(parents=True, exist_ok=True); cfg.to_yaml(out/'config.yaml')
+    return cfg, {'done': [], 'metrics': {}, 'report': {}, 'heldout': {}, 'seconds': 0.0}
+
+def _finish_stage(out:Path, prog:dict, name:str, metrics:dict, report:list[str], heldout:dict|None, t0:float):
+    "Record a finished stage in the progress file, atomically."
+    prog['done'].append(name); prog['metrics'][name] = metrics; prog['report'][name] = report
+    if heldout is not None: prog['heldout'][name] = heldout
+    prog['seconds'] += time.time() - t0
+    atomic_write_text(out/PROGRESS, json.dumps(prog, indent=1, default=float))
+    get_logger('run').info(f"{out}: {name} done ({prog['seconds']:.0f}s so far)")
+
+
+# %% ../nbs/14_pipeline.ipynb #85936105
+def _stage_report(name:str) -> list[str]:
+    return [f"## {name}: held-out evaluation (test split, unseen combinations)", "", f"![{name} samples](eval/{name}/samples.png)", ""]
+
+def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from the run folder)
                  out:str|Path, # output folder (created)
                  show_progress:bool=True,
+                 resume:bool=False, # continue a killed run in `out`: finished stages are kept, an interrupted GRPO or DPO stage resumes from its checkpoint
+                 stop_after:str|None=None, # stop (as if killed) after this stage: 'stage0' or 'grpo' (tests)
                 ) -> dict:
-    "Stage 0 → base-model table and evaluation → Stage II (GRPO) → evaluation, GSB vs base → report; returns `metrics.json`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    seed_everything(cfg.seed); t0 = time.time()
-    cfg.to_yaml(out/'config.yaml')
-    if cfg.pretrain:
-        res = pretrain(PretrainConfig(preset=cfg.preset, steps=cfg.pretrain_steps), out/'stage0', show_progress=show_progress)
-        gen, base_src, init = res.generator, str(out/'stage0'/'checkpoint'), str(out/'stage0'/'checkpoint')
-    else:
-        gen, base_src, init = load_base_model(), 'shipped base model (teleboost_nb/assets/base_tiny)', ''
+    "Stage 0 → base-model table and evaluation → Stage II (GRPO) → Stage III (DPO), each evaluated and GSB-judged → report; returns `metrics.json`."
+    out = Path(out)
+    if stop_after not in (None, 'stage0', 'grpo'): raise ConfigError(f"stop_after must be None, 'stage0' or 'grpo', got {stop_after!r}")
+    cfg, prog = _open_run(cfg, out, resume)
+    if cfg.threads: torch.set_num_threads(cfg.threads)
+    done, t0 = prog['done'], time.time()
+    init = str(out/'stage0'/'checkpoint') if cfg.pretrain else ''
+    base_src = init or 'shipped base model (teleboost_nb/assets/base_tiny)'
     world = PretrainConfig(preset=cfg.preset).world()
-    table = base_model_table(gen, world, cfg.sampler(), n=cfg.eval_clips, seed=cfg.seed)
-    vids = generate(gen, FIXED_PROMPTS, cfg.sampler(), seed=cfg.seed)
-    (out/'samples').mkdir(exist_ok=True)
-    for i, (p, v) in enumerate(zip(FIXED_PROMPTS, vids)): write_video(out/'samples'/f"base_{i:02d}.gif", v.permute(0, 2, 3, 1).numpy(), fps=world.fps)
-    sample_grid(vids, FIXED_PROMPTS, out/'base_samples.png')
-    ev = {'stage0': evaluate_checkpoint(gen, out/'eval'/'stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())}
-    metrics = dict(stage0=dict(source=base_src, table=table, heldout=ev['stage0'].summary), config=cfg.to_dict())
-    report = [f"# teleboost run: {out.name}", "", f"Base model: {base_src}", "", "## Base model (Stage 0), ground-truth tools", "",
-              format_table(table), "", "![base samples](base_samples.png)", ""]
-    if cfg.grpo:
-        gc = GRPOConfig.from_yaml(cfg.grpo_config) if cfg.grpo_config else RUN_GRPO
-        gc = gc.replace(iterations=cfg.grpo_iterations, init=init or gc.init)
-        gr = train_grpo(gc, out/'grpo', show_progress=show_progress)
-        ev['grpo'] = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
-                                         previous=out/'eval'/'stage0'/'metrics.json')
+    if 'stage0' in done: gen = load_generator(init) if cfg.pretrain else load_base_model()
+    else:
+        seed_everything(cfg.seed)
+        gen = pretrain(PretrainConfig(preset=cfg.preset, steps=cfg.pretrain_steps), out/'stage0', show_progress=show_progress).generator if cfg.pretrain else load_base_model()
+        table = base_model_table(gen, world, cfg.sampler(), n=cfg.eval_clips, seed=cfg.seed)
+        vids = generate(gen, FIXED_PROMPTS, cfg.sampler(), seed=cfg.seed)
+        (out/'samples').mkdir(exist_ok=True)
+        for i, (p, v) in enumerate(zip(FIXED_PROMPTS, vids)): write_video(out/'samples'/f"base_{i:02d}.gif", v.permute(0, 2, 3, 1).numpy(), fps=world.fps)
+        sample_grid(vids, FIXED_PROMPTS, out/'base_samples.png')
+        ev = evaluate_checkpoint(gen, out/'eval'/'stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
+        _finish_stage(out, prog, 'stage0', dict(source=base_src, table=table, heldout=ev.summary),
+                      ["## Base model (Stage 0), ground-truth tools", "", format_table(table), "", "![base samples](base_samples.png)", ""], ev.summary, t0)
+    if stop_after == 'stage0': return prog['metrics']
+    if cfg.grpo and 'grpo' not in done:
+        t0 = time.time(); seed_everything(cfg.seed)
+        gc = run_grpo_config(cfg, init)
+        gr = train_grpo(gc, out/'grpo', resume=(out/'grpo'/'state').is_dir(), show_progress=show_progress)
+        ev = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
+                                 previous=out/'eval'/'stage0'/'metrics.json')
         gsb = compare_checkpoints(gr.generator, gen, out/'eval'/'grpo_vs_stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                   study=('run', cfg.seed, 'grpo vs stage 0'))
-        metrics['grpo'] = dict(summary=grpo_summary(gr), heldout=ev['grpo'].summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint'))
-        report += ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
-                   "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "",
-                   gsb.table(), ""]
-    if cfg.dpo:
-        dc = DPOConfig.from_yaml(cfg.dpo_config) if cfg.dpo_config else DPOConfig()
+        _finish_stage(out, prog, 'grpo', dict(summary=grpo_summary(gr), heldout=ev.summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint')),
+                      ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
+                       "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "", gsb.table(), ""],
+                      ev.summary, t0)
+    if stop_after == 'grpo': return prog['metrics']
+    if cfg.dpo and 'dpo' not in done:
+        t0 = time.time(); seed_everything(cfg.seed)
+        dc = run_dpo_config(cfg)
         start = out/'grpo'/'checkpoint' if cfg.grpo else (init or None)
-        dr = train_dpo(dc.replace(eval_clips=0), init=start, ref=start, out=out/'dpo', show_progress=show_progress)
+        dr = train_dpo(dc, init=start, ref=start, out=out/'dpo', resume=(out/'dpo'/'train_state'/'meta.json').is_file(), show_progress=show_progress)
         prev = out/'eval'/('grpo' if cfg.grpo else 'stage0')/'metrics.json'
-        ev['dpo'] = evaluate_checkpoint(dr.generator, out/'eval'/'dpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(), previous=prev)
+        ev = evaluate_checkpoint(dr.generator, out/'eval'/'dpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(), previous=prev)
         ref_gen = load_generator(start) if start else gen
         gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                    study=('run', cfg.seed, 'dpo vs start'))
-        metrics['dpo'] = dict(heldout=ev['dpo'].summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint'))
-        report += ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
-                   "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""]
-    report += ["## Held-out evaluators per stage (test split)", "", format_stage_table({k: e.summary for k, e in ev.items()}), ""]
-    for k, e in ev.items(): report += _stage_report(k, e, out)
-    metrics['seconds'] = time.time() - t0
+        _finish_stage(out, prog, 'dpo', dict(heldout=ev.summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint')),
+                      ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
+                       "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""], ev.summary, t0)
+    metrics = {**prog['metrics'], 'config': cfg.to_dict(), 'seconds': prog['seconds']}
+    report = [f"# teleboost run: {out.name}", "", f"Base model: {base_src}", ""]
+    for k in ('stage0', 'grpo', 'dpo'): report += prog['report'].get(k, [])
+    report += ["## Held-out evaluators per stage (test split)", "", format_stage_table(prog['heldout']), ""]
+    for k in prog['heldout']: report += _stage_report(k)
     atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=2, default=float))
     atomic_write_text(out/'report.md', "\n".join(report))
     return metrics
+
 
 # %% ../nbs/14_pipeline.ipynb #6a462290
 def _load_cfg(cls, path:str|None, overrides:Sequence[str]|None):
@@ -176,10 +224,15 @@ def cmd_dpo(args) -> int:
 
 def cmd_run(args) -> int:
     "teleboost run: the whole stack on the embedded default."
-    cfg = _load_cfg(RunConfig, args.config, args.set)
-    if args.preset: cfg = cfg.replace(preset=args.preset)
-    if args.pretrain: cfg = cfg.replace(pretrain=True)
-    m = run_pipeline(cfg, args.out)
+    if args.resume:
+        if args.config or args.set or args.preset or args.pretrain:
+            raise ConfigError("--resume continues a run with its saved config; drop --config, --set, --preset and --pretrain")
+        m = run_pipeline(None, args.out, resume=True)
+    else:
+        cfg = _load_cfg(RunConfig, args.config, args.set)
+        if args.preset: cfg = cfg.replace(preset=args.preset)
+        if args.pretrain: cfg = cfg.replace(pretrain=True)
+        m = run_pipeline(cfg, args.out)
     print(format_table(m['stage0']['table']))
     if 'grpo' in m: print(json.dumps(m['grpo']['summary']))
     print(f"wrote {Path(args.out)/'report.md'} in {m['seconds']:.1f}s")
@@ -223,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--out', default='runs/default'); r.add_argument('--config', default=None, help="RunConfig YAML")
     r.add_argument('--preset', default=None); r.add_argument('--pretrain', action='store_true', help="pretrain Stage 0 instead of loading the shipped base")
     r.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="override config fields")
+    r.add_argument('--resume', action='store_true', help="continue the killed run in --out: finished stages are kept, an interrupted stage resumes from its checkpoint")
     r.set_defaults(func=cmd_run)
     return p
 
