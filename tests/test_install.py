@@ -20,5 +20,6 @@ def test_wheel_installs_and_samples(tmp_path):
                        capture_output=True, text=True, env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:3] == b'GIF'
-    r = subprocess.run([str(py), '-c', 'import teleboost_nb, teleboost_nb.stage0 as s; print(s.BASE_DIR)'], capture_output=True, text=True, cwd=tmp_path)
-    assert 'site-packages' in r.stdout and r.returncode == 0, r.stderr
+    r = subprocess.run([str(py), '-c', 'import teleboost_nb, teleboost_nb.stage0 as s, teleboost_nb.pipeline as p; print(s.BASE_DIR, p.JOB_NOTEBOOK.is_file())'],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert 'site-packages' in r.stdout and r.stdout.split()[-1] == 'True' and r.returncode == 0, r.stderr  # the weights and the papermill job template ship in the wheel
