@@ -994,6 +994,8 @@ class CheckpointEval:
     prompts:list
     summary:dict  # `HeldOutReport.summary()` plus failure rates
     paths:dict  # name -> written file
+    videos:np.ndarray|None = None  # the sampled clips (n, F, H, W, 3), reused by a GSB study on the same prompts
+    setting:dict|None = None  # n, seed, split and sampler (as a dict) the clips were sampled with
 
 def plot_metrics(summary:dict, path:str|Path|None=None, title:str=''):
     "A bar chart of the held-out measures that live in [0, 1]."
@@ -1071,7 +1073,7 @@ def evaluate_checkpoint(gen, # a `VideoGenerator`
                'sampler': (sampler or default_sampler()).to_dict(), 'world': {'frames': world.frames, 'height': world.height, 'width': world.width},
                'per_clip': {'prompts': prompts, **{k: getattr(rep, k) for k in HELD_OUT_KEYS}}}
         atomic_write_text(paths['metrics.json'], json.dumps(json_safe(doc), indent=1))
-    return CheckpointEval(rep, fails, slices, prompts, summary, paths)
+    return CheckpointEval(rep, fails, slices, prompts, summary, paths, vids, _setting(n, seed, split, sampler))
 
 def read_metrics(path:str|Path) -> tuple[dict, HeldOutReport, list[str]]:
     "The summary, the per-clip `HeldOutReport` and the prompts from a metrics.json written by `evaluate_checkpoint`."
@@ -1091,17 +1093,31 @@ def format_stage_table(summaries:dict, # stage name -> `CheckpointEval.summary` 
     for name, sm in summaries.items(): rows.append(f"| {name} | " + " | ".join(fmt(sm.get(k)) for k in keys) + " |")
     return "\n".join(rows)
 
+def _setting(n, seed, split, sampler) -> dict:
+    return dict(n=n, seed=seed, split=split, sampler=(sampler or default_sampler()).to_dict())
+
+def _clips(gen, ev:CheckpointEval|None, n, seed, split, sampler, world, name:str) -> np.ndarray:
+    "The clips of `ev` when it was sampled with this setting, else sampled now."
+    if ev is None: return sample_clips(gen, n, seed, split, sampler, world)[1]
+    want = _setting(n, seed, split, sampler)
+    if ev.videos is None or ev.setting != want:
+        diff = sorted(k for k in want if (ev.setting or {}).get(k) != want[k]) if ev.videos is not None else ['videos']
+        raise InputError(f"the evaluation given for {name} was sampled with another setting ({', '.join(diff)} differ); pass the `CheckpointEval` of the same n, seed, split and sampler, or none")
+    return ev.videos
+
 def compare_checkpoints(gen_a, # ours
                         gen_b, # the baseline
                         out_dir:str|Path|None=None, # where gsb.json and gsb.png go
                         n:int=64, seed:int=0, split:str='test', sampler=None, world:WorldConfig|None=None,
                         jc:JudgeConfig|None=None, raters:int=3, n_boot:int=2000,
                         study:int|str|Sequence|None=None, # the study's name, which keys the verdicts' draws (default: `seed`); give each study its own
+                        evals:tuple=(None, None), # `evaluate_checkpoint` results of a and b with this n, seed, split and sampler: their clips are reused, not re-sampled
                        ) -> GSBStudy:
     "GSB study of generator a against b on the same prompts and seeds, judged by the hidden judge."
     world = world or world_for(gen_a)
-    specs, va = sample_clips(gen_a, n, seed, split, sampler, world)
-    _, vb = sample_clips(gen_b, n, seed, split, sampler, world)
+    specs = sample_specs(n, split, seed, world)
+    va = _clips(gen_a, evals[0], n, seed, split, sampler, world, 'a')
+    vb = _clips(gen_b, evals[1], n, seed, split, sampler, world, 'b')
     study = gsb_compare(va, vb, specs, world, jc, raters, n_boot, seed, study)
     if out_dir is not None:
         out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)

@@ -110,7 +110,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
     if stop_after not in (None, 'stage0', 'grpo'): raise ConfigError(f"stop_after must be None, 'stage0' or 'grpo', got {stop_after!r}")
     cfg, prog = _open_run(cfg, out, resume)
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    done, t0 = prog['done'], time.time()
+    done, t0, evs = prog['done'], time.time(), {}  # evs: this call's evaluations, whose clips the GSB studies reuse
     init = str(out/'stage0'/'checkpoint') if cfg.pretrain else ''
     base_src = init or 'shipped base model (teleboost_nb/assets/base_tiny)'
     world = PretrainConfig(preset=cfg.preset).world()
@@ -123,7 +123,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
         (out/'samples').mkdir(exist_ok=True)
         for i, (p, v) in enumerate(zip(FIXED_PROMPTS, vids)): write_video(out/'samples'/f"base_{i:02d}.gif", v.permute(0, 2, 3, 1).numpy(), fps=world.fps)
         sample_grid(vids, FIXED_PROMPTS, out/'base_samples.png')
-        ev = evaluate_checkpoint(gen, out/'eval'/'stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
+        ev = evs['stage0'] = evaluate_checkpoint(gen, out/'eval'/'stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
         _finish_stage(out, prog, 'stage0', dict(source=base_src, table=table, heldout=ev.summary),
                       ["## Base model (Stage 0), ground-truth tools", "", format_table(table), "", "![base samples](base_samples.png)", ""], ev.summary, t0)
     if stop_after == 'stage0': return prog['metrics']
@@ -131,10 +131,10 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
         t0 = time.time(); seed_everything(cfg.seed)
         gc = run_grpo_config(cfg, init)
         gr = train_grpo(gc, out/'grpo', resume=(out/'grpo'/'state').is_dir(), show_progress=show_progress)
-        ev = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
+        ev = evs['grpo'] = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                  previous=out/'eval'/'stage0'/'metrics.json')
         gsb = compare_checkpoints(gr.generator, gen, out/'eval'/'grpo_vs_stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
-                                  study=('run', cfg.seed, 'grpo vs stage 0'))
+                                  study=('run', cfg.seed, 'grpo vs stage 0'), evals=(ev, evs.get('stage0')))
         _finish_stage(out, prog, 'grpo', dict(summary=grpo_summary(gr), heldout=ev.summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint')),
                       ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
                        "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "", gsb.table(), ""],
@@ -149,7 +149,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
         ev = evaluate_checkpoint(dr.generator, out/'eval'/'dpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(), previous=prev)
         ref_gen = load_generator(start) if start else gen
         gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
-                                   study=('run', cfg.seed, 'dpo vs start'))
+                                   study=('run', cfg.seed, 'dpo vs start'), evals=(ev, evs.get('grpo' if cfg.grpo else 'stage0')))
         _finish_stage(out, prog, 'dpo', dict(heldout=ev.summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint')),
                       ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
                        "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""], ev.summary, t0)

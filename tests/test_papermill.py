@@ -16,8 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def papermill_job(tmp_path, *params, copy_with_cli=True):
-    "Copy the template (with `teleboost notebook`, or straight from the package), then run it with the papermill command line into tmp_path/run."
+def papermill_job(tmp_path, *params, copy_with_cli=False):
+    "Copy the template (straight from the package, or with `teleboost notebook`, which 14_pipeline tests in-process), then run it with the papermill command line into tmp_path/run."
     if copy_with_cli: assert run(BIN/'teleboost', 'notebook', '--out', tmp_path/'job.ipynb').returncode == 0
     else: (tmp_path/'job.ipynb').write_bytes((ROOT/'teleboost_nb'/'assets'/'run_job.ipynb').read_bytes())
     (tmp_path/'run').mkdir()  # papermill writes into an existing folder
@@ -46,7 +46,7 @@ def test_papermill_runs_the_stack_from_the_template(tmp_path):
     "The whole stack as a papermill job: all three stages run and the report shows every stage's images."
     (tmp_path/'g.yaml').write_text("prompts_per_iter: 2\ngroup_size: 4\nsteps: 6\nwindow: 2\neval_clips: 8\neval_steps: 6\neval_every: 2\n")
     (tmp_path/'d.yaml').write_text("steps: 2\nbatch_size: 2\nn_prompts: 2\nsamples_per_prompt: 2\nmin_gap: 0.0\nsample_steps: 6\n")
-    r = papermill_job(tmp_path, ('eval_clips', 8), ('heldout_clips', 8), ('sample_steps', 6), ('grpo_iterations', 2),
+    r = papermill_job(tmp_path, ('eval_clips', 8), ('heldout_clips', 8), ('sample_steps', 6), ('grpo_iterations', 2), copy_with_cli=True,
                       ('grpo_config', tmp_path/'g.yaml'), ('dpo_config', tmp_path/'d.yaml'), ('threads', 1))
     assert r.returncode == 0, r.stderr[-3000:]
     m = check_report(tmp_path)
@@ -61,7 +61,8 @@ def test_run_notebook_cli(tmp_path):
     assert sum('image/png' in o.get('data', {}) for o in outs) == 2  # base samples and the stage-0 evaluation grid
     assert json.loads((out/'metrics.json').read_text())['config']['eval_clips'] == 4
 
+@pytest.mark.slow
 def test_bad_job_parameter_is_a_clear_error(tmp_path):
     "A parameter that RunConfig rejects stops the job before anything runs, and papermill's error names it."
-    r = papermill_job(tmp_path, ('heldout_clips', 1), copy_with_cli=False)
+    r = papermill_job(tmp_path, ('heldout_clips', 1))
     assert r.returncode != 0 and 'heldout_clips' in r.stderr and not (tmp_path/'run'/'config.yaml').exists(), r.stderr[-2000:]
