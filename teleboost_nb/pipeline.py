@@ -198,7 +198,7 @@ def run_notebook(cfg:RunConfig, # settings
     except ImportError as e: raise ConfigError("run_notebook and `teleboost run --notebook` need papermill and a Jupyter kernel: pip install papermill ipykernel") from e
     out = Path(out).resolve(); _check_run_folder(out, resume); out.mkdir(parents=True, exist_ok=True)
     params = {'out': str(out), 'resume': resume, **cfg.to_dict()}
-    try: pm.execute_notebook(str(JOB_NOTEBOOK), str(out/'report.ipynb'), parameters=params, kernel_name=kernel, progress_bar=False, cwd=str(out))
+    try: pm.execute_notebook(str(JOB_NOTEBOOK), str(out/'report.ipynb'), parameters=params, kernel_name=kernel, progress_bar=False)  # the kernel starts in this cwd, so relative config paths mean what they meant here
     except pm.PapermillExecutionError as e:
         raise TeleBoostError(f"the job stopped in cell {e.cell_index} with {e.ename}: {e.evalue}; the partial notebook is {out/'report.ipynb'}, "
                              f"and finished stages are kept: fix the cause and rerun with resume (teleboost run --notebook --resume --out {out})") from None

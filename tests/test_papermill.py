@@ -46,8 +46,8 @@ def test_papermill_runs_the_stack_from_the_template(tmp_path):
     "The whole stack as a papermill job: all three stages run and the report shows every stage's images."
     (tmp_path/'g.yaml').write_text("prompts_per_iter: 2\ngroup_size: 4\nsteps: 6\nwindow: 2\neval_clips: 8\neval_steps: 6\neval_every: 2\n")
     (tmp_path/'d.yaml').write_text("steps: 2\nbatch_size: 2\nn_prompts: 2\nsamples_per_prompt: 2\nmin_gap: 0.0\nsample_steps: 6\n")
-    r = papermill_job(tmp_path, ('eval_clips', 8), ('heldout_clips', 8), ('sample_steps', 6), ('grpo_iterations', 2), copy_with_cli=True,
-                      ('grpo_config', tmp_path/'g.yaml'), ('dpo_config', tmp_path/'d.yaml'), ('threads', 1))
+    r = papermill_job(tmp_path, ('eval_clips', 8), ('heldout_clips', 8), ('sample_steps', 6), ('grpo_iterations', 2),
+                      ('grpo_config', tmp_path/'g.yaml'), ('dpo_config', tmp_path/'d.yaml'), ('threads', 1), copy_with_cli=True)
     assert r.returncode == 0, r.stderr[-3000:]
     m = check_report(tmp_path)
     assert {'stage0', 'grpo', 'dpo'} <= set(m) and m['config']['grpo_iterations'] == 2 and m['grpo']['heldout']['n_clips'] == 8
