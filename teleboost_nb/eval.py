@@ -1073,7 +1073,7 @@ def evaluate_checkpoint(gen, # a `VideoGenerator`
                'sampler': (sampler or default_sampler()).to_dict(), 'world': {'frames': world.frames, 'height': world.height, 'width': world.width},
                'per_clip': {'prompts': prompts, **{k: getattr(rep, k) for k in HELD_OUT_KEYS}}}
         atomic_write_text(paths['metrics.json'], json.dumps(json_safe(doc), indent=1))
-    return CheckpointEval(rep, fails, slices, prompts, summary, paths, vids, _setting(n, seed, split, sampler))
+    return CheckpointEval(rep, fails, slices, prompts, summary, paths, vids, _setting(n, seed, split, sampler, world))
 
 def read_metrics(path:str|Path) -> tuple[dict, HeldOutReport, list[str]]:
     "The summary, the per-clip `HeldOutReport` and the prompts from a metrics.json written by `evaluate_checkpoint`."
@@ -1093,16 +1093,17 @@ def format_stage_table(summaries:dict, # stage name -> `CheckpointEval.summary` 
     for name, sm in summaries.items(): rows.append(f"| {name} | " + " | ".join(fmt(sm.get(k)) for k in keys) + " |")
     return "\n".join(rows)
 
-def _setting(n, seed, split, sampler) -> dict:
-    return dict(n=n, seed=seed, split=split, sampler=(sampler or default_sampler()).to_dict())
+def _setting(n, seed, split, sampler, world:WorldConfig) -> dict:
+    return dict(n=n, seed=seed, split=split, sampler=(sampler or default_sampler()).to_dict(), world=(world.frames, world.height, world.width))
 
 def _clips(gen, ev:CheckpointEval|None, n, seed, split, sampler, world, name:str) -> np.ndarray:
     "The clips of `ev` when it was sampled with this setting, else sampled now."
     if ev is None: return sample_clips(gen, n, seed, split, sampler, world)[1]
-    want = _setting(n, seed, split, sampler)
-    if ev.videos is None or ev.setting != want:
-        diff = sorted(k for k in want if (ev.setting or {}).get(k) != want[k]) if ev.videos is not None else ['videos']
-        raise InputError(f"the evaluation given for {name} was sampled with another setting ({', '.join(diff)} differ); pass the `CheckpointEval` of the same n, seed, split and sampler, or none")
+    if ev.videos is None: raise InputError(f"the evaluation given for {name} holds no clips; pass an `evaluate_checkpoint` result, or none")
+    want = _setting(n, seed, split, sampler, world)
+    if ev.setting != want:
+        diff = sorted(k for k in want if (ev.setting or {}).get(k) != want[k])
+        raise InputError(f"the evaluation given for {name} was sampled with another setting ({', '.join(diff)} differ); pass the `CheckpointEval` of the same n, seed, split, sampler and world, or none")
     return ev.videos
 
 def compare_checkpoints(gen_a, # ours

@@ -59,12 +59,12 @@ PROGRESS = 'progress.json'
 "The run folder's record of finished stages: their metrics and report sections, written atomically after each stage"
 
 def run_grpo_config(cfg:RunConfig, init:str='') -> GRPOConfig:
-    "Stage II of a run: `grpo_config` (or `RUN_GRPO`) with the run's iteration count and start checkpoint."
+    "Stage II of a run: `grpo_config` (or `RUN_GRPO`) with the run's iteration count and start checkpoint (a run saves it as `grpo_config.yaml` when it starts)."
     gc = GRPOConfig.from_yaml(cfg.grpo_config) if cfg.grpo_config else RUN_GRPO
     return gc.replace(iterations=cfg.grpo_iterations, init=init or gc.init)
 
 def run_dpo_config(cfg:RunConfig) -> DPOConfig:
-    "Stage III of a run: `dpo_config` (or `DPOConfig`'s defaults), evaluated by the run rather than by `train_dpo`."
+    "Stage III of a run: `dpo_config` (or `DPOConfig`'s defaults), evaluated by the run rather than by `train_dpo` (saved as `dpo_config.yaml`)."
     return (DPOConfig.from_yaml(cfg.dpo_config) if cfg.dpo_config else DPOConfig()).replace(eval_clips=0)
 
 def _check_run_folder(out:Path, resume:bool):
@@ -80,11 +80,16 @@ def _open_run(cfg:RunConfig|None, out:Path, resume:bool) -> tuple[RunConfig, dic
         saved = RunConfig.from_yaml(out/'config.yaml')
         if cfg is not None and cfg.to_dict() != saved.to_dict():
             diff = sorted(k for k, v in cfg.to_dict().items() if saved.to_dict().get(k) != v)
-            raise ConfigError(f"{out} was started with another config (differs in {', '.join(diff)}); resume without --config and --set, or choose another --out")
+            raise ConfigError(f"{out} was started with another config (differs in {', '.join(diff)}); resume with the settings saved in {out/'config.yaml'} "
+                              f"(teleboost run --resume without --config and --set; papermill: the same parameters), or choose another --out")
         return saved, json.loads((out/PROGRESS).read_text())
     cfg = cfg or RunConfig()
     out.mkdir(parents=True, exist_ok=True); cfg.to_yaml(out/'config.yaml')
-    return cfg, {'done': [], 'metrics': {}, 'report': {}, 'heldout': {}, 'seconds': 0.0}
+    init = str(out/'stage0'/'checkpoint') if cfg.pretrain else ''
+    run_grpo_config(cfg, init).to_yaml(out/'grpo_config.yaml'); run_dpo_config(cfg).to_yaml(out/'dpo_config.yaml')  # the stage configs are fixed when the run starts
+    prog = {'done': [], 'metrics': {}, 'report': {}, 'heldout': {}, 'seconds': 0.0}
+    atomic_write_text(out/PROGRESS, json.dumps(prog))  # from now on the run can be resumed, even if Stage 0 is killed
+    return cfg, prog
 
 def _finish_stage(out:Path, prog:dict, name:str, metrics:dict, report:list[str], heldout:dict|None, t0:float):
     "Record a finished stage in the progress file, atomically."
@@ -106,7 +111,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
                  stop_after:str|None=None, # stop (as if killed) after this stage: 'stage0' or 'grpo' (tests)
                 ) -> dict:
     "Stage 0 → base-model table and evaluation → Stage II (GRPO) → Stage III (DPO), each evaluated and GSB-judged → report; returns `metrics.json`."
-    out = Path(out)
+    out = Path(out).resolve()  # checkpoint paths inside the stage configs do not depend on the cwd of a resume
     if stop_after not in (None, 'stage0', 'grpo'): raise ConfigError(f"stop_after must be None, 'stage0' or 'grpo', got {stop_after!r}")
     cfg, prog = _open_run(cfg, out, resume)
     if cfg.threads: torch.set_num_threads(cfg.threads)
@@ -129,7 +134,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
     if stop_after == 'stage0': return prog['metrics']
     if cfg.grpo and 'grpo' not in done:
         t0 = time.time(); seed_everything(cfg.seed)
-        gc = run_grpo_config(cfg, init)
+        gc = GRPOConfig.from_yaml(out/'grpo_config.yaml')
         gr = train_grpo(gc, out/'grpo', resume=(out/'grpo'/'state').is_dir(), show_progress=show_progress)
         ev = evs['grpo'] = evaluate_checkpoint(gr.generator, out/'eval'/'grpo', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                  previous=out/'eval'/'stage0'/'metrics.json')
@@ -142,7 +147,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
     if stop_after == 'grpo': return prog['metrics']
     if cfg.dpo and 'dpo' not in done:
         t0 = time.time(); seed_everything(cfg.seed)
-        dc = run_dpo_config(cfg)
+        dc = DPOConfig.from_yaml(out/'dpo_config.yaml')
         start = out/'grpo'/'checkpoint' if cfg.grpo else (init or None)
         dr = train_dpo(dc, init=start, ref=start, out=out/'dpo', resume=(out/'dpo'/'train_state'/'meta.json').is_file(), show_progress=show_progress)
         prev = out/'eval'/('grpo' if cfg.grpo else 'stage0')/'metrics.json'
@@ -194,14 +199,18 @@ def run_notebook(cfg:RunConfig, # settings
                  kernel:str|None=None, # Jupyter kernel name (None: the template's, python3)
                 ) -> Path:
     "`run_pipeline` executed as the papermill job `JOB_NOTEBOOK`, so the run folder also holds the executed report notebook."
+    out = Path(out).resolve(); _check_run_folder(out, resume)
     try: import papermill as pm
     except ImportError as e: raise ConfigError("run_notebook and `teleboost run --notebook` need papermill and a Jupyter kernel: pip install papermill ipykernel") from e
-    out = Path(out).resolve(); _check_run_folder(out, resume); out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     params = {'out': str(out), 'resume': resume, **cfg.to_dict()}
     try: pm.execute_notebook(str(JOB_NOTEBOOK), str(out/'report.ipynb'), parameters=params, kernel_name=kernel, progress_bar=False)  # the kernel starts in this cwd, so relative config paths mean what they meant here
     except pm.PapermillExecutionError as e:
         raise TeleBoostError(f"the job stopped in cell {e.cell_index} with {e.ename}: {e.evalue}; the partial notebook is {out/'report.ipynb'}, "
                              f"and finished stages are kept: fix the cause and rerun with resume (teleboost run --notebook --resume --out {out})") from None
+    except Exception as e:  # a dead kernel (killed, out of memory), a missing kernel, ...
+        raise TeleBoostError(f"the job could not run to its end ({type(e).__name__}: {' '.join(str(e).split())[:300]}); "
+                             + (f"rerun with resume to continue it (teleboost run --notebook --resume --out {out})" if (out/PROGRESS).is_file() else "nothing of the run was written")) from None
     return out/'report.ipynb'
 
 
