@@ -5,7 +5,7 @@
 # %% ../nbs/14_pipeline.ipynb #3be73e1d
 from __future__ import annotations
 import argparse, json, re, shutil, sys, time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Sequence
 
@@ -23,9 +23,9 @@ from .stage0 import (PretrainConfig, pretrain, generate, evaluate_generator, loa
                                  format_table, sample_grid, FIXED_PROMPTS, ASSETS)
 
 # %% auto #0
-__all__ = ['RUN_GRPO', 'PROGRESS', 'JOB_NOTEBOOK', 'RunConfig', 'run_grpo_config', 'run_dpo_config', 'run_pipeline', 'show_run',
-           'run_notebook', 'cmd_sample', 'cmd_eval', 'cmd_pretrain', 'cmd_grpo', 'cmd_dpo', 'cmd_run', 'cmd_notebook',
-           'build_parser', 'main']
+__all__ = ['RUN_GRPO', 'PROGRESS', 'JOB_NOTEBOOK', 'RunConfig', 'RunProgress', 'run_grpo_config', 'run_dpo_config',
+           'run_pipeline', 'show_run', 'run_notebook', 'cmd_sample', 'cmd_eval', 'cmd_pretrain', 'cmd_grpo', 'cmd_dpo',
+           'cmd_run', 'cmd_notebook', 'build_parser', 'main']
 
 # %% ../nbs/14_pipeline.ipynb #e0052fb9
 RUN_GRPO = GRPOConfig(beta=1.0, shared_noise=False, rewards={'semantic': 1.0, 'text': 1.0})
@@ -56,7 +56,35 @@ class RunConfig(Config):
 
 # %% ../nbs/14_pipeline.ipynb #b2e1d1ef
 PROGRESS = 'progress.json'
-"The run folder's record of finished stages: their metrics and report sections, written atomically after each stage"
+"The run folder's record of finished stages (`RunProgress`), written atomically after each stage"
+
+@dataclass
+class RunProgress:
+    "What a run has finished: the stages in order, with their `metrics.json` sections, report sections and held-out summaries."
+    done:list = field(default_factory=list)  # finished stage names, in order
+    metrics:dict = field(default_factory=dict)  # stage -> its section of metrics.json
+    report:dict = field(default_factory=dict)  # stage -> its lines of report.md
+    heldout:dict = field(default_factory=dict)  # stage -> its held-out summary (the stage table)
+    seconds:float = 0.0  # wall time of the finished stages
+
+    def save(self, out:Path):
+        "Write `out/progress.json` atomically."
+        atomic_write_text(out/PROGRESS, json.dumps(asdict(self), indent=1, default=float))
+
+    @classmethod
+    def load(cls, out:Path) -> 'RunProgress':
+        "Read `out/progress.json`; a file of another shape raises `CheckpointError`."
+        d = json.loads((out/PROGRESS).read_text())
+        if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
+            raise CheckpointError(f"{out/PROGRESS} is not a teleboost run's progress record (keys {sorted(d) if isinstance(d, dict) else type(d).__name__}); start a new --out folder")
+        return cls(**d)
+
+    def finish(self, out:Path, name:str, metrics:dict, report:list[str], heldout:dict, t0:float):
+        "Record the finished stage `name` and save."
+        self.done.append(name); self.metrics[name] = metrics; self.report[name] = report; self.heldout[name] = heldout
+        self.seconds += time.time() - t0
+        self.save(out)
+        get_logger('run').info(f"{out}: {name} done ({self.seconds:.0f}s so far)")
 
 def run_grpo_config(cfg:RunConfig, init:str='') -> GRPOConfig:
     "Stage II of a run: `grpo_config` (or `RUN_GRPO`) with the run's iteration count and start checkpoint (a run saves it as `grpo_config.yaml` when it starts)."
@@ -73,7 +101,7 @@ def _check_run_folder(out:Path, resume:bool):
     if not resume and ((out/PROGRESS).exists() or (out/'metrics.json').exists()):
         raise ConfigError(f"{out} already holds a teleboost run; pass --resume to continue it, or choose another --out")
 
-def _open_run(cfg:RunConfig|None, out:Path, resume:bool) -> tuple[RunConfig, dict]:
+def _open_run(cfg:RunConfig|None, out:Path, resume:bool) -> tuple[RunConfig, RunProgress]:
     "Check the run folder; return the run's config and its progress record (empty for a new run)."
     _check_run_folder(out, resume)
     if resume:
@@ -82,22 +110,13 @@ def _open_run(cfg:RunConfig|None, out:Path, resume:bool) -> tuple[RunConfig, dic
             diff = sorted(k for k, v in cfg.to_dict().items() if saved.to_dict().get(k) != v)
             raise ConfigError(f"{out} was started with another config (differs in {', '.join(diff)}); resume with the settings saved in {out/'config.yaml'} "
                               f"(teleboost run --resume without --config and --set; papermill: the same parameters), or choose another --out")
-        return saved, json.loads((out/PROGRESS).read_text())
+        return saved, RunProgress.load(out)
     cfg = cfg or RunConfig()
     out.mkdir(parents=True, exist_ok=True); cfg.to_yaml(out/'config.yaml')
     init = str(out/'stage0'/'checkpoint') if cfg.pretrain else ''
     run_grpo_config(cfg, init).to_yaml(out/'grpo_config.yaml'); run_dpo_config(cfg).to_yaml(out/'dpo_config.yaml')  # the stage configs are fixed when the run starts
-    prog = {'done': [], 'metrics': {}, 'report': {}, 'heldout': {}, 'seconds': 0.0}
-    atomic_write_text(out/PROGRESS, json.dumps(prog))  # from now on the run can be resumed, even if Stage 0 is killed
+    prog = RunProgress(); prog.save(out)  # from now on the run can be resumed, even if Stage 0 is killed
     return cfg, prog
-
-def _finish_stage(out:Path, prog:dict, name:str, metrics:dict, report:list[str], heldout:dict|None, t0:float):
-    "Record a finished stage in the progress file, atomically."
-    prog['done'].append(name); prog['metrics'][name] = metrics; prog['report'][name] = report
-    if heldout is not None: prog['heldout'][name] = heldout
-    prog['seconds'] += time.time() - t0
-    atomic_write_text(out/PROGRESS, json.dumps(prog, indent=1, default=float))
-    get_logger('run').info(f"{out}: {name} done ({prog['seconds']:.0f}s so far)")
 
 
 # %% ../nbs/14_pipeline.ipynb #85936105
@@ -115,7 +134,7 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
     if stop_after not in (None, 'stage0', 'grpo'): raise ConfigError(f"stop_after must be None, 'stage0' or 'grpo', got {stop_after!r}")
     cfg, prog = _open_run(cfg, out, resume)
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    done, t0, evs = prog['done'], time.time(), {}  # evs: this call's evaluations, whose clips the GSB studies reuse
+    done, t0, evs = prog.done, time.time(), {}  # evs: this call's evaluations, whose clips the GSB studies reuse
     init = str(out/'stage0'/'checkpoint') if cfg.pretrain else ''
     base_src = init or 'shipped base model (teleboost_nb/assets/base_tiny)'
     world = PretrainConfig(preset=cfg.preset).world()
@@ -129,9 +148,9 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
         for i, (p, v) in enumerate(zip(FIXED_PROMPTS, vids)): write_video(out/'samples'/f"base_{i:02d}.gif", v.permute(0, 2, 3, 1).numpy(), fps=world.fps)
         sample_grid(vids, FIXED_PROMPTS, out/'base_samples.png')
         ev = evs['stage0'] = evaluate_checkpoint(gen, out/'eval'/'stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler())
-        _finish_stage(out, prog, 'stage0', dict(source=base_src, table=table, heldout=ev.summary),
+        prog.finish(out, 'stage0', dict(source=base_src, table=table, heldout=ev.summary),
                       ["## Base model (Stage 0), ground-truth tools", "", format_table(table), "", "![base samples](base_samples.png)", ""], ev.summary, t0)
-    if stop_after == 'stage0': return prog['metrics']
+    if stop_after == 'stage0': return prog.metrics
     if cfg.grpo and 'grpo' not in done:
         t0 = time.time(); seed_everything(cfg.seed)
         gc = GRPOConfig.from_yaml(out/'grpo_config.yaml')
@@ -140,11 +159,11 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
                                  previous=out/'eval'/'stage0'/'metrics.json')
         gsb = compare_checkpoints(gr.generator, gen, out/'eval'/'grpo_vs_stage0', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                   study=('run', cfg.seed, 'grpo vs stage 0'), evals=(ev, evs.get('stage0')))
-        _finish_stage(out, prog, 'grpo', dict(summary=grpo_summary(gr), heldout=ev.summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint')),
+        prog.finish(out, 'grpo', dict(summary=grpo_summary(gr), heldout=ev.summary, gsb=gsb.to_json(), checkpoint=str(out/'grpo'/'checkpoint')),
                       ["## Stage II (GRPO)", "", f"{gc.iterations} iterations of {gc.prompts_per_iter} prompts × {gc.group_size}; rewards {gc.rewards}.",
                        "", "![GRPO curves](grpo/curves.png)", "", "GSB study, GRPO model against the base (hidden judge, test prompts):", "", gsb.table(), ""],
                       ev.summary, t0)
-    if stop_after == 'grpo': return prog['metrics']
+    if stop_after == 'grpo': return prog.metrics
     if cfg.dpo and 'dpo' not in done:
         t0 = time.time(); seed_everything(cfg.seed)
         dc = DPOConfig.from_yaml(out/'dpo_config.yaml')
@@ -155,14 +174,14 @@ def run_pipeline(cfg:RunConfig|None, # settings (None with `resume`: read from t
         ref_gen = load_generator(start) if start else gen
         gsb3 = compare_checkpoints(dr.generator, ref_gen, out/'eval'/'dpo_vs_start', n=cfg.heldout_clips, seed=cfg.seed, sampler=cfg.sampler(),
                                    study=('run', cfg.seed, 'dpo vs start'), evals=(ev, evs.get('grpo' if cfg.grpo else 'stage0')))
-        _finish_stage(out, prog, 'dpo', dict(heldout=ev.summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint')),
+        prog.finish(out, 'dpo', dict(heldout=ev.summary, gsb=gsb3.to_json(), checkpoint=str(out/'dpo'/'checkpoint')),
                       ["## Stage III (Diffusion-DPO)", "", f"{dc.steps} steps, β0 = {dc.beta}, {dc.schedule} backward; reference = the previous stage.", "",
                        "GSB study, DPO model against its starting checkpoint (hidden judge, test prompts):", "", gsb3.table(), ""], ev.summary, t0)
-    metrics = {**prog['metrics'], 'config': cfg.to_dict(), 'seconds': prog['seconds']}
+    metrics = {**prog.metrics, 'config': cfg.to_dict(), 'seconds': prog.seconds}
     report = [f"# teleboost run: {out.name}", "", f"Base model: {base_src}", ""]
-    for k in ('stage0', 'grpo', 'dpo'): report += prog['report'].get(k, [])
-    report += ["## Held-out evaluators per stage (test split)", "", format_stage_table(prog['heldout']), ""]
-    for k in prog['heldout']: report += _stage_report(k)
+    for k in ('stage0', 'grpo', 'dpo'): report += prog.report.get(k, [])
+    report += ["## Held-out evaluators per stage (test split)", "", format_stage_table(prog.heldout), ""]
+    for k in prog.heldout: report += _stage_report(k)
     atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=2, default=float))
     atomic_write_text(out/'report.md', "\n".join(report))
     return metrics
@@ -177,7 +196,8 @@ _IMAGE = re.compile(r'(!\[[^\]]*\]\([^)]+\))')  # a markdown image link, kept wh
 def show_run(out:str|Path # a `teleboost run` folder
             ) -> list:
     "Display a run folder's report in a notebook, its plots and sample grids embedded; returns the displayed objects."
-    from IPython.display import display, Markdown, Image
+    try: from IPython.display import display, Markdown, Image
+    except ImportError as e: raise ConfigError("show_run displays a report in a notebook and needs IPython: pip install ipython") from e
     out = Path(out); rep = out/'report.md'
     if not rep.is_file():
         hint = f"it was killed before its end: teleboost run --resume --out {out}" if (out/PROGRESS).is_file() else "give the --out folder of a `teleboost run`"
