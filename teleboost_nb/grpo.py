@@ -28,12 +28,13 @@ from .eval import (held_out_report, sample_clips, gsb_compare, detect_hacking, p
 
 # %% auto #0
 __all__ = ['STD_SCOPES', 'WeightHook', 'STATE_DIR', 'Advantages', 'group_ids_from_prompts', 'group_advantages', 'MixedAdvantages',
-           'mixed_advantages', 'expand_advantages', 'clipped_surrogate', 'grpo_terms', 'grpo_loss', 'num_train_steps',
-           'sde_window', 'train_step_table', 'best_of_n', 'guard_log_ratio', 'guard_delta', 'ratio_stats',
-           'RolloutEngine', 'LocalEngine', 'RewardDiagnostic', 'reward_diagnostics', 'format_diagnostics', 'GRPOConfig',
-           'PassStats', 'train_pass', 'EvalPoint', 'weighted_reward', 'evaluate_policy', 'paired_se', 'hacking_report',
-           'save_grpo_state', 'load_grpo_state', 'GRPOResult', 'train_grpo', 'plot_grpo', 'write_grpo_outputs',
-           'grpo_summary', 'gradient_cosines', 'GradientAgreement', 'gradient_agreement', 'paired_gain']
+           'mixed_advantages', 'AdvantageShaper', 'expand_advantages', 'clipped_surrogate', 'grpo_terms', 'grpo_loss',
+           'num_train_steps', 'sde_window', 'train_step_table', 'best_of_n', 'guard_log_ratio', 'guard_delta',
+           'ratio_stats', 'RolloutEngine', 'LocalEngine', 'RewardDiagnostic', 'reward_diagnostics',
+           'format_diagnostics', 'GRPOConfig', 'PassStats', 'train_pass', 'EvalPoint', 'weighted_reward',
+           'evaluate_policy', 'paired_se', 'hacking_report', 'save_grpo_state', 'load_grpo_state', 'GRPOResult',
+           'train_grpo', 'plot_grpo', 'write_grpo_outputs', 'grpo_summary', 'gradient_cosines', 'GradientAgreement',
+           'gradient_agreement', 'paired_gain']
 
 # %% ../nbs/07_grpo.ipynb #49de9d95
 STD_SCOPES = ('group', 'global')
@@ -122,6 +123,24 @@ def mixed_advantages(scores:Mapping[str, Tensor]|RewardScores, # component -> (B
             m = gid == g
             A = torch.where(gated & m, (A[m].min() - 1.0) * torch.ones_like(A), A)
     return MixedAdvantages(A.float(), advs, {k: float(v) for k, v in w.items()})
+
+# %% ../nbs/07_grpo.ipynb #67476cef
+class AdvantageShaper:
+    "Maps a rollout's GRPO advantage to the advantage terms whose losses the trainer sums; the base class is the identity (plain GRPO)."
+    name = 'grpo'
+    def prepare(self, start:VideoGenerator, # the frozen starting policy
+                cfg:Config, world:WorldConfig, reward:Reward):
+        "Called once before the first iteration."
+    def __call__(self, mixed:MixedAdvantages, # the GRPO advantage of every rollout sample
+                 ro:Rollout, scores:RewardScores, it:int) -> tuple[list[Tensor], dict[str, float]]:
+        "The (B,) advantage terms of the full rollout, and scalars to log."
+        return [mixed.values], {}
+    def state(self) -> dict:
+        "JSON-able state saved with the run."
+        return {}
+    def load_state(self, d:Mapping):
+        "Restore `state()` on resume."
+
 
 # %% ../nbs/07_grpo.ipynb #de52799d
 def expand_advantages(adv:Tensor, # (B,) per-sample or (B, ...) per-position advantages
@@ -404,7 +423,7 @@ def _std_per_row(ro:Rollout, t:Tensor) -> Tensor:
 
 def train_pass(gen:VideoGenerator, # the policy (its transformer is trained)
                ro:Rollout, # the rollout batch (already best-of-N selected)
-               adv:Tensor, # (B,) or (B, ...) per-position advantages
+               adv:Tensor|Sequence[Tensor], # (B,) or (B, ...) per-position advantages, or several such terms (their losses are summed)
                steps:Tensor, # (B, K) trained steps
                opt:torch.optim.Optimizer, params:Sequence[torch.nn.Parameter],
                cfg:GRPOConfig,
@@ -414,6 +433,8 @@ def train_pass(gen:VideoGenerator, # the policy (its transformer is trained)
               ) -> PassStats:
     "Per-term backward of the GRPO objective over trained steps and micro-batches, then one clipped optimizer step (or one per step column)."
     B, K = steps.shape
+    advs = [adv] if isinstance(adv, Tensor) else list(adv)
+    if not advs: raise InputError("train_pass needs at least one advantage term")
     lp_old_all = ro.logp[torch.arange(B)[:, None], steps]
     opt.zero_grad(set_to_none=True)
     tot, kl_tot, lrs, gnorms, skipped = 0.0, 0.0, [], [], False
@@ -435,7 +456,8 @@ def train_pass(gen:VideoGenerator, # the policy (its transformer is trained)
                 kl = transition_kl(mu, mu_ref, std.view(-1, *([1] * (mu.ndim - 1))))
                 kl_tot += float(kl.detach().sum())
             w = delta[st[:, 0]] if delta is not None else None
-            term = grpo_terms(lr_, adv[rows], cfg.clip_eps, kl, cfg.beta, w).sum() / (B * K)
+            term = sum(grpo_terms(lr_, a[rows], cfg.clip_eps, kl if j == 0 else None, cfg.beta if j == 0 else 0.0, w)
+                       for j, a in enumerate(advs)).sum() / (B * K)
             if not torch.isfinite(term):
                 opt.zero_grad(set_to_none=True)
                 return PassStats(float('nan'), float('nan'), float('nan'), True, torch.zeros(0))
@@ -507,12 +529,13 @@ def hacking_report(evals:Sequence[EvalPoint], **kw):
 STATE_DIR = 'state'
 
 def save_grpo_state(out:Path, gen:VideoGenerator, opt:torch.optim.Optimizer, ema:EMA|None, cfg:GRPOConfig, it:int,
-                    log:RunLogger, evals:list[EvalPoint]) -> Path:
+                    log:RunLogger, evals:list[EvalPoint], shaper:AdvantageShaper|None=None) -> Path:
     "Write the full training state to `out/state`, atomically."
     parts = {'policy': ({k: v.detach().contiguous() for k, v in gen.transformer.state_dict().items()}, {}),
              'optimizer': state_dict_to_tensors(opt.state_dict()), 'rng': rng_state_to_tensors(get_rng_state())}
     if ema is not None: parts['ema'] = ({k: v.contiguous() for k, v in ema.shadow.items()}, {})
-    meta = {'kind': 'teleboost_grpo_state', 'iteration': it, 'config': cfg.to_dict(),
+    meta = {'kind': 'teleboost_grpo_state', 'iteration': it, 'config': cfg.to_dict(), 'config_class': type(cfg).__name__,
+            'shaper_name': shaper.name if shaper else 'grpo', 'shaper': json_safe(shaper.state()) if shaper else {},
             'history': {k: [list(p) for p in v] for k, v in log.history.items()}, 'evals': [json_safe(asdict(e)) for e in evals]}
     return save_checkpoint_dir(out/STATE_DIR, parts, meta)
 
@@ -550,13 +573,14 @@ def _rollout_batch(gen:VideoGenerator, engine:RolloutEngine, cfg:GRPOConfig, wor
     gen.train()
     return g, specs, ro
 
-def _training_batch(cfg:GRPOConfig, ro:Rollout, scores:RewardScores, g:torch.Generator):
-    "Mixed advantages, the best-of-N subset with its advantages, and the trained-step table of one rollout."
+def _training_batch(cfg:GRPOConfig, ro:Rollout, scores:RewardScores, g:torch.Generator, shaper:AdvantageShaper|None=None, it:int=0):
+    "Mixed advantages, the best-of-N subset with its advantage terms, the trained-step table of one rollout, and the shaper's logs."
     mixed = mixed_advantages(scores, ro.group_ids, cfg.rewards, eps=cfg.adv_eps, clip=cfg.adv_clip,
                              std_scope=cfg.std_scope, min_group_std=cfg.min_group_std)
+    terms, logs = (shaper or AdvantageShaper())(mixed, ro, scores, it)
     keep = best_of_n(mixed.values, ro.group_ids, cfg.best_of_n)
     rk = ro.select(keep)
-    return mixed, rk, mixed.values[keep], train_step_table(rk.sde_steps, len(rk), cfg.timestep_fraction, cfg.step_mode, g)
+    return mixed, rk, [t[keep] for t in terms], train_step_table(rk.sde_steps, len(rk), cfg.timestep_fraction, cfg.step_mode, g), logs
 
 def _check_reward_mix(cfg:GRPOConfig, reward:Reward):
     "Raise `ConfigError` before any rollout when `cfg.rewards` names components `reward` does not produce."
@@ -569,14 +593,21 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
                reward:Reward|None=None, # the training reward (default: `training_rewards()`)
                show_progress:bool=True,
                stop_after:int|None=None, # stop (as if killed) after this many iterations of this call (tests)
+               shaper:AdvantageShaper|None=None, # advantage refinement (BPGO, ...); None: plain GRPO
+               config_cls:type=GRPOConfig, # the config class of the run (a `GRPOConfig` subclass for refinements)
               ) -> GRPOResult:
     "Stage II: GRPO from `cfg.init` (or resume `out`), with evaluation, hacking monitor and atomic checkpoints."
     out = Path(out) if out is not None else None
     parts, meta = (None, None)
+    shaper = shaper or AdvantageShaper()
     if resume:
         if out is None: raise ConfigError("resume needs the run folder: pass out=DIR (teleboost grpo --resume DIR)")
         parts, meta = load_grpo_state(out)
-        saved = GRPOConfig.from_dict(meta['config'])
+        kind = meta.get('config_class', 'GRPOConfig')
+        if kind != config_cls.__name__:
+            raise ConfigError(f"{out} holds a {kind} run (advantage shaper {meta.get('shaper_name', '?')!r}), not a {config_cls.__name__} one; "
+                              f"resume it with the command that started it (teleboost {'bpgo' if kind == 'BPGOConfig' else 'grpo'} --resume {out})")
+        saved = config_cls.from_dict(meta['config'])
         if cfg is not None and cfg.to_dict() != saved.to_dict():
             raise ConfigError(f"{out} was started with another config (hash {saved.config_hash()}, given {cfg.config_hash()}); resume without a config or start a new --out folder")
         cfg = saved
@@ -606,6 +637,8 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
         it0 = meta['iteration']
         log_.info(f"resuming {out} at iteration {it0} of {cfg.iterations}")
     engine, world = LocalEngine(gen), world_for(gen)
+    shaper.prepare(start, cfg, world, reward)
+    if meta is not None: shaper.load_state(meta.get('shaper', {}))
     base_clips = sample_clips(start, cfg.eval_clips, cfg.eval_seed, 'test', cfg.eval_sampler(), world)[1] if cfg.gsb else None
     delta = None
     mu_old = {}
@@ -645,7 +678,7 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
             log_.warning(f"iteration {it}: non-finite reward for samples {(~torch.isfinite(used)).any(0).nonzero().flatten().tolist()}; step skipped")
             log.scalar('train/skipped', 1.0, it)
         else:
-            mixed, rk, A, tab = _training_batch(cfg, ro, scores, g)
+            mixed, rk, A, tab, slog = _training_batch(cfg, ro, scores, g, shaper, it)
             delta = guard_delta(ro.grid, rk.sde_steps, cfg.sigma_form, cfg.level) if cfg.guard else None
             mu_old = {}
             for ep in range(cfg.inner_epochs):
@@ -659,13 +692,14 @@ def train_grpo(cfg:GRPOConfig|None=None, # settings (None with `resume`: read fr
             log.scalars({'reward': float(R.mean()), 'reward_group_std': gstd, 'tied_fraction': mixed.tied_fraction,
                          'loss': ps.loss, 'kl': ps.kl, 'grad_norm': ps.grad_norm, 'skipped': float(ps.skipped),
                          **{f'reward/{k}': float(scores[k].mean()) for k in scores.names},
-                         **rs, 'time/rollout': t1 - t0, 'time/reward': t2 - t1, 'time/train': t3 - t2}, it, 'train/')
+                         **rs, **{f'{shaper.name}/{k}': v for k, v in slog.items()},
+                         'time/rollout': t1 - t0, 'time/reward': t2 - t1, 'time/train': t3 - t2}, it, 'train/')
             if hasattr(bar, 'set_postfix'): bar.set_postfix(R=f"{float(R.mean()):.3f}", E=f"{evals[-1].heldout:.3f}")
         if (it + 1) % cfg.eval_every == 0 or it + 1 == cfg.iterations:
             do_eval(it + 1, ro, [s for s in specs for _ in range(cfg.group_size)], scores)
         n_done += 1
         if out and ((it + 1) % cfg.checkpoint_every == 0 or it + 1 == cfg.iterations):
-            save_grpo_state(out, gen, opt, ema, cfg, it + 1, log, evals)
+            save_grpo_state(out, gen, opt, ema, cfg, it + 1, log, evals, shaper)
         if stop_after is not None and n_done >= stop_after: break
     log.close()
     final = policy_for_eval().eval()
@@ -780,7 +814,7 @@ def gradient_agreement(gen:VideoGenerator|None, # the policy at the weights to p
     for it in progress(its, desc='gradient agreement', disable=None if show_progress else True):
         g, _, ro = _rollout_batch(gen, engine, cfg, world, it)
         with torch.no_grad(): scores = reward(ro.videos, ro.prompts, fps=world.fps)
-        _, rk, A, tab = _training_batch(cfg, ro, scores, g)
+        _, rk, A, tab, _ = _training_batch(cfg, ro, scores, g)
         ps = train_pass(gen, rk, A, tab, keep_weights, params, cfg)
         if ps.skipped: raise FloatingPointError(f"batch {it}: non-finite loss or gradient")
         grads.append(torch.cat([p.grad.flatten() if p.grad is not None else torch.zeros(p.numel()) for p in params]))
