@@ -19,34 +19,15 @@ from .backbone import VideoGenerator
 from .sampling import Rollout
 from .stage0 import generate
 from .rewards import Reward, RewardScores
-from .grpo import (GRPOConfig, GRPOResult, AdvantageShaper, MixedAdvantages, mixed_advantages, weighted_reward,
+from .grpo import (GRPOConfig, GRPOResult, AdvantageShaper, MixedAdvantages, GroupStats, group_stats, mixed_advantages, weighted_reward,
                                train_grpo)
 
 # %% auto #0
-__all__ = ['BPGO_MODES', 'PRIORS', 'GroupStats', 'group_stats', 'group_prior', 'ras_weight', 'crt_paper', 'crt_official',
-           'ras_official', 'Prior', 'ConstantPrior', 'EMAPrior', 'reward_range', 'prompt_seed', 'ReferencePrior',
-           'BPGOConfig', 'BPGOShaper', 'train_bpgo']
+__all__ = ['BPGO_MODES', 'PRIORS', 'group_prior', 'ras_weight', 'crt_paper', 'crt_official', 'ras_official', 'Prior',
+           'ConstantPrior', 'EMAPrior', 'reward_range', 'prompt_seed', 'ReferencePrior', 'BPGOConfig', 'BPGOShaper',
+           'train_bpgo']
 
 # %% ../nbs/09_bpgo.ipynb #2c11ad81
-@dataclass
-class GroupStats:
-    "Per-group size, mean and unbiased variance of the raw reward, and the index of each sample's group."
-    inv:Tensor  # (B,) group index of each sample, 0..N-1
-    n:Tensor; mean:Tensor; var:Tensor  # (N,) float64
-
-def group_stats(r:Tensor, # (B,) raw rewards
-                group_ids:Tensor, # (B,) group of each sample
-               ) -> GroupStats:
-    "Size, mean and unbiased variance (0 for a singleton) of each group's rewards."
-    r = torch.as_tensor(r).double().flatten(); gid = torch.as_tensor(group_ids).long().flatten()
-    if r.shape != gid.shape: raise InputError(f"rewards {tuple(r.shape)} and group_ids {tuple(gid.shape)} must both be (B,)")
-    _, inv = torch.unique(gid, return_inverse=True)
-    N = int(inv.max()) + 1 if len(inv) else 0
-    n = torch.bincount(inv, minlength=N).double()
-    mean = torch.zeros(N, dtype=torch.float64).index_add_(0, inv, r) / n
-    ss = torch.zeros(N, dtype=torch.float64).index_add_(0, inv, (r - mean[inv]) ** 2)
-    return GroupStats(inv, n, mean, ss / (n - 1).clamp(min=1))
-
 def group_prior(prior:Tensor, # (B,) prior of each sample
                 gs:GroupStats) -> Tensor:
     "The (N,) prior of each group; raises when the members of a group were given different priors."

@@ -27,14 +27,14 @@ from .eval import (held_out_report, sample_clips, gsb_compare, detect_hacking, p
                                as_world_videos, evaluate_checkpoint, json_safe)
 
 # %% auto #0
-__all__ = ['STD_SCOPES', 'WeightHook', 'STATE_DIR', 'Advantages', 'group_ids_from_prompts', 'group_advantages', 'MixedAdvantages',
-           'mixed_advantages', 'AdvantageShaper', 'expand_advantages', 'clipped_surrogate', 'grpo_terms', 'grpo_loss',
-           'num_train_steps', 'sde_window', 'train_step_table', 'best_of_n', 'guard_log_ratio', 'guard_delta',
-           'ratio_stats', 'RolloutEngine', 'LocalEngine', 'RewardDiagnostic', 'reward_diagnostics',
-           'format_diagnostics', 'GRPOConfig', 'PassStats', 'train_pass', 'EvalPoint', 'weighted_reward',
-           'evaluate_policy', 'paired_se', 'hacking_report', 'save_grpo_state', 'load_grpo_state', 'GRPOResult',
-           'train_grpo', 'plot_grpo', 'write_grpo_outputs', 'grpo_summary', 'gradient_cosines', 'GradientAgreement',
-           'gradient_agreement', 'paired_gain']
+__all__ = ['STD_SCOPES', 'WeightHook', 'STATE_DIR', 'Advantages', 'group_ids_from_prompts', 'GroupStats', 'group_stats',
+           'group_advantages', 'MixedAdvantages', 'mixed_advantages', 'AdvantageShaper', 'expand_advantages',
+           'clipped_surrogate', 'grpo_terms', 'grpo_loss', 'num_train_steps', 'sde_window', 'train_step_table',
+           'best_of_n', 'guard_log_ratio', 'guard_delta', 'ratio_stats', 'RolloutEngine', 'LocalEngine',
+           'RewardDiagnostic', 'reward_diagnostics', 'format_diagnostics', 'GRPOConfig', 'PassStats', 'train_pass',
+           'EvalPoint', 'weighted_reward', 'evaluate_policy', 'paired_se', 'hacking_report', 'save_grpo_state',
+           'load_grpo_state', 'GRPOResult', 'train_grpo', 'plot_grpo', 'write_grpo_outputs', 'grpo_summary',
+           'gradient_cosines', 'GradientAgreement', 'gradient_agreement', 'paired_gain']
 
 # %% ../nbs/07_grpo.ipynb #49de9d95
 STD_SCOPES = ('group', 'global')
@@ -55,6 +55,26 @@ def group_ids_from_prompts(prompts:Sequence[str]) -> Tensor:
     ids = {}
     return torch.tensor([ids.setdefault(p, len(ids)) for p in prompts], dtype=torch.long)
 
+@dataclass
+class GroupStats:
+    "Per-group size, mean and variance of a reward, and the index of each sample's group."
+    inv:Tensor  # (B,) group index of each sample, 0..N-1
+    n:Tensor; mean:Tensor; var:Tensor  # (N,) float64
+
+def group_stats(r:Tensor, # (B,) rewards
+                group_ids:Tensor, # (B,) group of each sample
+                bessel:bool=True, # variance with 1/(n−1) (else 1/n); 0 for a singleton
+               ) -> GroupStats:
+    "Size, mean and variance of each group's rewards, in float64 (the one place group moments are computed)."
+    r = torch.as_tensor(r).double().flatten(); gid = torch.as_tensor(group_ids).long().flatten()
+    if r.shape != gid.shape: raise InputError(f"rewards {tuple(r.shape)} and group_ids {tuple(gid.shape)} must both be (B,)")
+    _, inv = torch.unique(gid, return_inverse=True)
+    N = int(inv.max()) + 1 if len(inv) else 0
+    n = torch.bincount(inv, minlength=N).double()
+    mean = torch.zeros(N, dtype=torch.float64).index_add_(0, inv, r) / n
+    ss = torch.zeros(N, dtype=torch.float64).index_add_(0, inv, (r - mean[inv]) ** 2)
+    return GroupStats(inv, n, mean, ss / (n - 1 if bessel else n).clamp(min=1))
+
 def group_advantages(rewards:Tensor, # (B,) rewards
                      group_ids:Tensor, # (B,) int group of each sample
                      eps:float=1e-4, # ε_A added to the std
@@ -69,13 +89,10 @@ def group_advantages(rewards:Tensor, # (B,) rewards
     if r.shape != gid.shape: raise InputError(f"rewards {tuple(r.shape)} and group_ids {tuple(gid.shape)} must both be (B,)")
     if not torch.isfinite(r).all(): raise InputError(f"non-finite rewards at samples {(~torch.isfinite(r)).nonzero().flatten().tolist()}; the step must be skipped")
     if std_scope not in STD_SCOPES: raise ConfigError(f"std_scope must be one of {STD_SCOPES}, got {std_scope!r}")
-    _, inv = torch.unique(gid, return_inverse=True)
-    G = int(inv.max()) + 1 if len(inv) else 0
-    n = torch.bincount(inv, minlength=G).double()
-    mean = torch.zeros(G, dtype=torch.float64).index_add_(0, inv, r) / n
-    dev = r - mean[inv]
-    ss = torch.zeros(G, dtype=torch.float64).index_add_(0, inv, dev ** 2)
-    std_g = (ss / (n - 1 if bessel else n).clamp(min=1)).sqrt()
+    gs = group_stats(r, gid, bessel)
+    inv, n, G = gs.inv, gs.n, len(gs.n)
+    dev = r - gs.mean[inv]
+    std_g = gs.var.sqrt()
     hi = torch.full((G,), -math.inf, dtype=torch.float64).scatter_reduce(0, inv, r, 'amax')
     lo = torch.full((G,), math.inf, dtype=torch.float64).scatter_reduce(0, inv, r, 'amin')
     tied_g = (hi == lo) | (n < 2) | (std_g < min_group_std)
